@@ -1,0 +1,111 @@
+/**
+ * The contract every log backend meets (EmbeddedLog, KafkaLog). Bytes only: serdes live above.
+ * The shape follows ../shared/DESIGN.md and is checked by test/contracts/partitioned-log.contract.ts.
+ */
+
+/** Per-topic settings. Kafka equivalents: num.partitions, cleanup.policy, retention.ms, … */
+export type TopicConfig = {
+  /** Number of partitions, >= 1. Default 1. */
+  partitions?: number;
+  /** 'delete' (default) drops old segments by retention; 'compact' keeps the newest value per key. */
+  cleanupPolicy?: 'delete' | 'compact';
+  /** Drop whole segments whose newest record is older than this. Default: keep forever. */
+  retentionMs?: number;
+  /** Drop the oldest segments while the partition is larger than this. Default: no limit. */
+  retentionBytes?: number;
+  /** Roll to a new segment file past this size. */
+  segmentBytes?: number;
+  /** How long compaction keeps a tombstone before dropping it (Kafka's delete.retention.ms). */
+  deleteRetentionMs?: number;
+};
+
+export type TopicDescription = {
+  name: string;
+  config: TopicConfig;
+  partitions: { partition: number; startOffset: number; endOffset: number }[];
+};
+
+export type ProducerRecord = {
+  topic: string;
+  partition?: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp?: number;
+  headers?: Record<string, Buffer>;
+};
+
+export type RecordMetadata = { topic: string; partition: number; offset: number };
+
+export type FetchRequest = {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Upper bound on records returned. */
+  maxRecords?: number;
+  /** Default 'read_committed': aborted and open-transaction records are never returned. */
+  isolation?: 'read_uncommitted' | 'read_committed';
+};
+
+export type LogRecord = Required<ProducerRecord> & { offset: number };
+
+/** `offset` is the next offset to read, as in Kafka. */
+export type TopicPartitionOffset = { topic: string; partition: number; offset: number };
+
+export type TopicPartition = { topic: string; partition: number };
+
+/** One consumer-group member's view of a rebalance. */
+export type GroupRebalanceListener = {
+  /** Called before partitions move away; finish and commit work on them before resolving. */
+  onPartitionsRevoked?(partitions: TopicPartition[]): Promise<void> | void;
+  /** Called after the member got new partitions. */
+  onPartitionsAssigned?(partitions: TopicPartition[]): Promise<void> | void;
+};
+
+export type JoinGroupOptions = GroupRebalanceListener & {
+  /** Topics this member consumes. Partition number p of every topic goes to the same member. */
+  topics: string[];
+};
+
+/** A live membership in a consumer group, returned by `joinGroup`. */
+export interface GroupMember {
+  readonly groupId: string;
+  readonly memberId: string;
+  /** Partitions currently assigned to this member. */
+  assignment(): TopicPartition[];
+  /** Leave the group; the remaining members rebalance. */
+  leave(): Promise<void>;
+}
+
+/** Lag of a group on one partition: `endOffset - committedOffset` (committed 0 when none). */
+export type PartitionLag = TopicPartition & { committedOffset: number | null; endOffset: number; lag: number };
+
+export type GroupDescription = {
+  groupId: string;
+  generation: number;
+  members: { memberId: string; assignment: TopicPartition[] }[];
+};
+
+export interface LogTransaction {
+  produce(records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface PartitionedLog {
+  createTopic(name: string, config?: TopicConfig): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+  listTopics(): Promise<string[]>;
+  describeTopic(name: string): Promise<TopicDescription>;
+  produce(records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  fetch(req: FetchRequest): Promise<LogRecord[]>;
+  transaction(transactionalId: string): Promise<LogTransaction>;
+  commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>;
+  /** Join a consumer group; resolves once this member has its first assignment. */
+  joinGroup(groupId: string, options: JoinGroupOptions): Promise<GroupMember>;
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** Per-partition lag of a group on a topic. */
+  groupLag(groupId: string, topic: string): Promise<PartitionLag[]>;
+  close(): Promise<void>;
+}
