@@ -1,0 +1,397 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { compactPartition } from './compaction.js';
+import { CoordinatorLog, type OffsetCommit } from './coordinator-log.js';
+import { DirectoryLock } from './directory-lock.js';
+import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
+import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
+import { replaceFileAtomically } from './file-format.js';
+import { GroupCoordinator } from './group-coordinator.js';
+import { PartitionLog } from './partition-log.js';
+import type {
+  FetchRequest,
+  GroupDescription,
+  GroupMember,
+  JoinGroupOptions,
+  LogRecord,
+  LogTransaction,
+  PartitionLag,
+  PartitionedLog,
+  ProducerRecord,
+  RecordMetadata,
+  TopicConfig,
+  TopicDescription,
+  TopicPartitionOffset,
+} from './partitioned-log.js';
+import { planProduce, validateOffsets, partitionOf, type Topic } from './produce-plan.js';
+import type { SegmentDamage } from './segment.js';
+import { describeConfig, resolveTopicConfig, validateTopicName, type ResolvedTopicConfig } from './topic-config.js';
+
+/**
+ * When EmbeddedLog calls fsync. A write is in the OS page cache when its call resolves, so it
+ * survives the process being killed; fsync is what makes it survive power loss.
+ * - 'commit' (default): transaction commits and offset commits are fsynced before they resolve.
+ * - 'always': every produce is fsynced too.
+ * - 'never': nothing is fsynced (tests, throwaway data).
+ */
+export type FsyncPolicy = 'always' | 'commit' | 'never';
+
+export type EmbeddedLogOptions = {
+  fsync?: FsyncPolicy;
+  /** How often retention and compaction run in the background; 0 turns the timer off. Default 30 s. */
+  maintenanceIntervalMs?: number;
+  /** Wall clock in ms, injectable for tests of retention and tombstone delay. */
+  clock?: () => number;
+  /** Receives a warning for each piece of damage found and cut off at open. Default: console.warn. */
+  onDamage?: (damage: LogDamage) => void;
+};
+
+/** Damage found while opening: the bytes from `position` on were unreadable and were cut off. */
+export type LogDamage = SegmentDamage;
+
+/** What one maintenance pass did. */
+export type MaintenanceResult = { deletedSegments: number; compactedRecords: number };
+
+/**
+ * Tributary's built-in partitioned log: durable segment files in a local folder, Kafka's
+ * partitioner, read_committed transactions and in-process consumer groups. The default backend.
+ *
+ * @example
+ * const log = await EmbeddedLog.open('./data');
+ * await log.createTopic('clicks', { partitions: 4 });
+ * await log.produce([{ topic: 'clicks', key: Buffer.from('u1'), value: Buffer.from('{}') }]);
+ *
+ * Kafka equivalent: a single Kafka broker with its log manager and group/transaction coordinators.
+ */
+export class EmbeddedLog implements PartitionedLog, TransactionHost {
+  private readonly topics = new Map<string, Topic>();
+  private readonly epochs = new Map<string, number>();
+  private readonly current = new Map<string, EmbeddedTransaction>();
+  private readonly activeSeqs = new Set<number>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly groups = new GroupCoordinator((topic) => this.topic(topic).config.partitions);
+  private lastSeq: number;
+  private closed = false;
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly lock: DirectoryLock,
+    private readonly coordinator: CoordinatorLog,
+    private readonly fsyncPolicy: FsyncPolicy,
+    private readonly clock: () => number,
+    /** Damage found and cut off while opening (torn tails after a crash, corrupt bytes). */
+    readonly recovery: readonly LogDamage[],
+  ) {
+    this.lastSeq = coordinator.watermark;
+  }
+
+  /** Opens (creating if needed) the log in `dir`, recovering from an unclean stop. */
+  static async open(dir: string, options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
+    const fsyncPolicy = options.fsync ?? 'commit';
+    if (!['always', 'commit', 'never'].includes(fsyncPolicy)) {
+      throw new InvalidConfigError('fsync', `expected "always", "commit" or "never", got ${String(fsyncPolicy)}`);
+    }
+    fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });
+    const lock = DirectoryLock.acquire(dir);
+    try {
+      fs.rmSync(path.join(dir, 'trash'), { recursive: true, force: true });
+      const damage: SegmentDamage[] = [];
+      const coordinator = CoordinatorLog.open(dir, damage);
+      const log = new EmbeddedLog(dir, lock, coordinator, fsyncPolicy, options.clock ?? Date.now, damage);
+      log.loadTopics(damage);
+      // Every transaction on disk is now decided and its abort (if any) durable: shrink the journal.
+      await coordinator.compact(log.lastSeq);
+      const report = options.onDamage ?? ((d: LogDamage) => console.warn(`tributary: ${d.file} at byte ${d.position}: ${d.reason}; cut off ${d.droppedBytes} bytes`));
+      damage.forEach(report);
+      const interval = options.maintenanceIntervalMs ?? 30_000;
+      if (interval > 0) {
+        log.timer = setInterval(() => void log.runMaintenance().catch(warnMaintenanceFailure), interval);
+        log.timer.unref();
+      }
+      return log;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private loadTopics(damage: SegmentDamage[]): void {
+    const topicsDir = path.join(this.dir, 'topics');
+    for (const name of fs.readdirSync(topicsDir)) {
+      const dir = path.join(topicsDir, name);
+      const metaFile = path.join(dir, 'topic.json');
+      if (!fs.existsSync(metaFile)) {
+        fs.rmSync(dir, { recursive: true, force: true }); // createTopic never finished
+        continue;
+      }
+      let config: ResolvedTopicConfig;
+      try {
+        config = resolveTopicConfig(JSON.parse(fs.readFileSync(metaFile, 'utf8')) as TopicConfig);
+      } catch (e) {
+        throw new CorruptRecordError(`Topic metadata ${metaFile} is unreadable: ${(e as Error).message}`);
+      }
+      const partitions: PartitionLog[] = [];
+      for (let p = 0; p < config.partitions; p++) {
+        const pdir = path.join(dir, String(p));
+        const settings = { segmentBytes: config.segmentBytes };
+        if (!fs.existsSync(pdir)) {
+          partitions.push(PartitionLog.create(pdir, name, p, settings));
+          continue;
+        }
+        const opened = PartitionLog.open(pdir, name, p, settings, (seq) => this.coordinator.outcome(seq), damage);
+        partitions.push(opened.log);
+        this.lastSeq = Math.max(this.lastSeq, opened.maxTxnSeq);
+      }
+      this.topics.set(name, { name, config, partitions, sticky: 0 });
+    }
+    this.lastSeq = Math.max(this.lastSeq, this.coordinator.maxDecidedSeq);
+  }
+
+  ensureOpen(operation: string): void {
+    if (this.closed) throw new LogClosedError(operation);
+  }
+
+  private topic(name: string): Topic {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new UnknownTopicError(name);
+    return topic;
+  }
+
+  /** Runs `work` so that close() waits for it. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    const done = () => this.inflight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  async createTopic(name: string, config: TopicConfig = {}): Promise<void> {
+    this.ensureOpen('create a topic');
+    validateTopicName(name);
+    const resolved = resolveTopicConfig(config);
+    if (this.topics.has(name)) throw new TopicAlreadyExistsError(name);
+    const dir = path.join(this.dir, 'topics', name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const settings = { segmentBytes: resolved.segmentBytes };
+    const partitions = Array.from({ length: resolved.partitions }, (_, p) => PartitionLog.create(path.join(dir, String(p)), name, p, settings));
+    const topic: Topic = { name, config: resolved, partitions, sticky: 0 };
+    this.topics.set(name, topic);
+    // topic.json is written last: a folder without it is a creation that never finished.
+    await this.track(replaceFileAtomically(path.join(dir, 'topic.json'), Buffer.from(JSON.stringify(describeConfig(resolved))), dir));
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    this.ensureOpen('delete a topic');
+    const topic = this.topic(name);
+    this.topics.delete(name);
+    for (const p of topic.partitions) p.close();
+    this.coordinator.forgetTopic(name);
+    // Moved aside first so a crash mid-delete never leaves a half-deleted topic that looks real.
+    const trash = path.join(this.dir, 'trash');
+    fs.mkdirSync(trash, { recursive: true });
+    const aside = path.join(trash, `${name}-${process.hrtime.bigint()}`);
+    fs.renameSync(path.join(this.dir, 'topics', name), aside);
+    fs.rmSync(aside, { recursive: true, force: true });
+  }
+
+  async listTopics(): Promise<string[]> {
+    this.ensureOpen('list topics');
+    return [...this.topics.keys()].sort();
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    this.ensureOpen('describe a topic');
+    const topic = this.topic(name);
+    return {
+      name,
+      config: describeConfig(topic.config),
+      partitions: topic.partitions.map((p) => ({ partition: p.partition, startOffset: p.startOffset, endOffset: p.endOffset })),
+    };
+  }
+
+  async produce(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    this.ensureOpen('produce');
+    const metadata = this.append(records, 0, null);
+    if (this.fsyncPolicy === 'always') await this.track(this.syncTopicsOf(records));
+    return metadata;
+  }
+
+  private append(records: ProducerRecord[], txnSeq: number, touched: Set<PartitionLog> | null): RecordMetadata[] {
+    const plan = planProduce(records, (name) => this.topic(name));
+    const now = this.clock();
+    const metadata = new Array<RecordMetadata>(records.length);
+    for (const group of plan) {
+      const base = group.partition.append(group.records, group.byteSize, txnSeq, now);
+      touched?.add(group.partition);
+      const { topic, partition } = group.partition;
+      for (let i = 0; i < group.indices.length; i++) metadata[group.indices[i]!] = { topic, partition, offset: base + i };
+    }
+    return metadata;
+  }
+
+  private async syncTopicsOf(records: ProducerRecord[]): Promise<void> {
+    const partitions = new Set<PartitionLog>();
+    for (const r of records) {
+      const topic = this.topics.get(r.topic);
+      if (topic !== undefined) for (const p of topic.partitions) partitions.add(p);
+    }
+    await Promise.all([...partitions].map((p) => p.sync()));
+  }
+
+  async fetch(req: FetchRequest): Promise<LogRecord[]> {
+    this.ensureOpen('fetch');
+    const partition = partitionOf(this.topic(req.topic), req.partition);
+    const maxRecords = req.maxRecords ?? 1000;
+    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+      throw new InvalidConfigError('maxRecords', `expected an integer >= 1, got ${String(maxRecords)}`);
+    }
+    const isolation = req.isolation ?? 'read_committed';
+    if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
+      throw new InvalidConfigError('isolation', `expected "read_committed" or "read_uncommitted", got ${String(isolation)}`);
+    }
+    return partition.fetch(req.offset, maxRecords, isolation === 'read_committed');
+  }
+
+  async transaction(transactionalId: string): Promise<LogTransaction> {
+    this.ensureOpen('begin a transaction');
+    if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
+      throw new InvalidConfigError('transactionalId', 'must be a non-empty string');
+    }
+    const epoch = (this.epochs.get(transactionalId) ?? 0) + 1;
+    this.epochs.set(transactionalId, epoch);
+    const previous = this.current.get(transactionalId);
+    // As Kafka's initTransactions: the fenced producer's unfinished transaction is aborted.
+    if (previous?.isOpen) await this.track(previous.abortAfterFailure());
+    const txn = new EmbeddedTransaction(this, transactionalId, epoch);
+    this.current.set(transactionalId, txn);
+    return txn;
+  }
+
+  isCurrent(transactionalId: string, epoch: number): boolean {
+    return this.epochs.get(transactionalId) === epoch;
+  }
+
+  nextTxnSeq(): number {
+    const seq = ++this.lastSeq;
+    this.activeSeqs.add(seq);
+    return seq;
+  }
+
+  appendTransactional(records: ProducerRecord[], txnSeq: number, touched: Set<PartitionLog>): RecordMetadata[] {
+    return this.append(records, txnSeq, touched);
+  }
+
+  validateOffsets(offsets: TopicPartitionOffset[]): void {
+    validateOffsets(offsets, (name) => this.topic(name));
+  }
+
+  finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void> {
+    return this.track(this.finishTransaction(txnSeq, touched, offsets));
+  }
+
+  private async finishTransaction(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void> {
+    const live = [...touched].filter((p) => this.topics.get(p.topic)?.partitions[p.partition] === p);
+    const sync = this.fsyncPolicy !== 'never';
+    try {
+      if (offsets === null) {
+        await this.coordinator.abortTransaction(txnSeq);
+      } else {
+        if (sync) await Promise.all(live.map((p) => p.sync()));
+        await this.coordinator.commitTransaction(txnSeq, offsets, sync);
+      }
+      await Promise.all(live.map((p) => p.endTransaction(txnSeq, offsets !== null)));
+    } finally {
+      this.activeSeqs.delete(txnSeq);
+    }
+    if (this.coordinator.wantsCompaction) {
+      const upTo = this.activeSeqs.size === 0 ? this.lastSeq : Math.min(...this.activeSeqs) - 1;
+      await this.coordinator.compact(upTo);
+    }
+  }
+
+  async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    this.ensureOpen('commit offsets');
+    validateGroupId(groupId);
+    this.validateOffsets(offsets);
+    const commit = { groupId, offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })) };
+    await this.track(this.coordinator.commitOffsets(commit, this.fsyncPolicy !== 'never'));
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
+    this.ensureOpen('read committed offsets');
+    validateGroupId(groupId);
+    this.topic(topic);
+    const committed = this.coordinator.committed(groupId, topic);
+    if (committed === undefined) return [];
+    return [...committed].sort((a, b) => a[0] - b[0]).map(([partition, offset]) => ({ topic, partition, offset }));
+  }
+
+  async joinGroup(groupId: string, options: JoinGroupOptions): Promise<GroupMember> {
+    this.ensureOpen('join a group');
+    validateGroupId(groupId);
+    return this.groups.join(groupId, options);
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    this.ensureOpen('describe a group');
+    return this.groups.describe(groupId);
+  }
+
+  async groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    this.ensureOpen('compute group lag');
+    const committed = this.coordinator.committed(groupId, topic);
+    return this.topic(topic).partitions.map((p) => {
+      const offset = committed?.get(p.partition) ?? null;
+      return { topic, partition: p.partition, committedOffset: offset, endOffset: p.endOffset, lag: p.endOffset - (offset ?? p.startOffset) };
+    });
+  }
+
+  /**
+   * Applies retention (whole old segments past retentionMs/retentionBytes) and compaction (on
+   * 'compact' topics) once. The background timer calls this; tests call it directly.
+   */
+  runMaintenance(): Promise<MaintenanceResult> {
+    this.ensureOpen('run maintenance');
+    const run = this.maintenance.then(async () => {
+      const result: MaintenanceResult = { deletedSegments: 0, compactedRecords: 0 };
+      const now = this.clock();
+      for (const topic of [...this.topics.values()]) {
+        for (const p of topic.partitions) {
+          if (this.closed || this.topics.get(topic.name) !== topic) break;
+          result.deletedSegments += p.enforceRetention(now, topic.config.retentionMs, topic.config.retentionBytes);
+          if (topic.config.cleanupPolicy === 'compact') {
+            result.compactedRecords += await compactPartition(p, now, topic.config.deleteRetentionMs);
+          }
+        }
+      }
+      return result;
+    });
+    this.maintenance = run.catch(() => undefined);
+    return this.track(run);
+  }
+
+  /** Flushes everything to disk (unless fsync is 'never'), closes files and releases the folder. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.groups.closeAll().catch(() => undefined);
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
+    for (const txn of this.current.values()) if (txn.isOpen) await txn.abortAfterFailure().catch(() => undefined);
+    const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
+    if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync()));
+    for (const p of partitions) p.close();
+    this.coordinator.close();
+    this.lock.release();
+  }
+}
+
+function validateGroupId(groupId: unknown): void {
+  if (typeof groupId !== 'string' || groupId.length === 0) throw new InvalidConfigError('groupId', 'must be a non-empty string');
+}
+
+function warnMaintenanceFailure(e: unknown): void {
+  console.warn('tributary: background maintenance failed:', e);
+}

@@ -1,0 +1,265 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AbortedTransactions } from './aborted-transactions.js';
+import { CorruptRecordError, OffsetOutOfRangeError } from './errors.js';
+import { fsyncDir } from './file-format.js';
+import type { LogRecord, ProducerRecord, RecordMetadata } from './partitioned-log.js';
+import { batchChecksumHolds, decodeRecords, encodeBatch, readBatchHeader } from './record-batch.js';
+import { Segment, type SegmentDamage } from './segment.js';
+
+/** Upper bound on bytes one fetch reads, so a huge maxRecords cannot exhaust memory. */
+const MAX_FETCH_BYTES = 16 * 1024 * 1024;
+
+export type PartitionSettings = { segmentBytes: number };
+
+/** How a transaction found on disk at open ended: decided by the coordinator log. */
+export type TransactionOutcome = (txnSeq: number) => 'commit' | 'abort';
+
+/**
+ * One topic-partition on disk: its segments, the transactions open in it, and the aborted ones.
+ * Offsets are dense: each record takes the next offset, transactional or not. read_committed
+ * reads stop at the last stable offset (the first offset of the oldest open transaction) and skip
+ * batches of aborted transactions.
+ */
+export class PartitionLog {
+  /** Open transactions: sequence number → first offset they wrote here. */
+  private readonly openTxns = new Map<number, number>();
+  private lastStable = -1;
+  private dirDirty = false;
+
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly dir: string,
+    readonly segments: Segment[],
+    private readonly aborted: AbortedTransactions,
+    private readonly settings: PartitionSettings,
+  ) {}
+
+  static create(dir: string, topic: string, partition: number, settings: PartitionSettings): PartitionLog {
+    fs.mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(topic, partition, dir, [Segment.create(dir, 0)], new AbortedTransactions(dir, new Set()), settings);
+    log.dirDirty = true;
+    return log;
+  }
+
+  /**
+   * Opens a partition after a clean or unclean stop. The active segment is checked batch by
+   * batch; what follows the first bad batch is cut off and reported in `damage`. Transactions
+   * found without a commit decision are aborted here, so they can never become visible.
+   */
+  static open(
+    dir: string,
+    topic: string,
+    partition: number,
+    settings: PartitionSettings,
+    outcome: TransactionOutcome,
+    damage: SegmentDamage[],
+  ): { log: PartitionLog; maxTxnSeq: number } {
+    finishOrDropCompaction(dir);
+    const bases = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.log'))
+      .map((n) => Number(n.slice(0, -4)))
+      .sort((a, b) => a - b);
+    if (bases.length === 0) bases.push(0);
+    const segments = bases.map((base, i) =>
+      fs.existsSync(path.join(dir, `${String(base).padStart(20, '0')}.log`))
+        ? Segment.open(dir, base, i === bases.length - 1, damage)
+        : Segment.create(dir, base),
+    );
+    const seen = new Set<number>();
+    for (const s of segments) for (const e of s.entries) if (e.txnSeq > 0) seen.add(e.txnSeq);
+    const aborted = new AbortedTransactions(dir, seen);
+    let maxTxnSeq = 0;
+    for (const seq of seen) {
+      if (seq > maxTxnSeq) maxTxnSeq = seq;
+      if (!aborted.has(seq) && outcome(seq) === 'abort') aborted.addNow(seq);
+    }
+    aborted.syncNow();
+    return { log: new PartitionLog(topic, partition, dir, segments, aborted, settings), maxTxnSeq };
+  }
+
+  get startOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+
+  get endOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeBytes(): number {
+    let size = 0;
+    for (const s of this.segments) size += s.size;
+    return size;
+  }
+
+  /** First offset a read_committed reader may not see yet. */
+  get lastStableOffset(): number {
+    return this.openTxns.size === 0 ? this.endOffset : this.lastStable;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /**
+   * Appends records (already validated) as one batch. `byteSize` is their summed `recordSize`.
+   * Returns the first offset; the records got consecutive offsets from there.
+   */
+  append(records: readonly ProducerRecord[], byteSize: number, txnSeq: number, now: number): number {
+    const base = this.endOffset;
+    const { batch, maxTimestamp, lastOffset } = encodeBatch(records, null, byteSize, base, txnSeq, now);
+    if (this.active.size + batch.length > this.settings.segmentBytes && this.active.entries.length > 0) this.roll();
+    this.active.append(batch, base, lastOffset, txnSeq, maxTimestamp);
+    if (txnSeq > 0 && !this.openTxns.has(txnSeq)) {
+      this.openTxns.set(txnSeq, base);
+      if (this.openTxns.size === 1) this.lastStable = base;
+    }
+    return base;
+  }
+
+  private roll(): void {
+    this.segments.push(Segment.create(this.dir, this.endOffset));
+    this.dirDirty = true;
+  }
+
+  /** Ends a transaction here: its records become visible (commit) or hidden for good (abort). */
+  async endTransaction(txnSeq: number, commit: boolean): Promise<void> {
+    if (!this.openTxns.has(txnSeq)) return;
+    if (!commit) await this.aborted.add(txnSeq);
+    this.openTxns.delete(txnSeq);
+    this.lastStable = Infinity;
+    for (const first of this.openTxns.values()) if (first < this.lastStable) this.lastStable = first;
+  }
+
+  /** Records from `offset`, at most `maxRecords`, in offset order. */
+  fetch(offset: number, maxRecords: number, readCommitted: boolean): LogRecord[] {
+    const end = this.endOffset;
+    if (offset < this.startOffset || offset > end || !Number.isInteger(offset)) {
+      throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, end);
+    }
+    const limit = readCommitted ? this.lastStableOffset : end;
+    const out: LogRecord[] = [];
+    let segmentIndex = this.segmentIndexFor(offset);
+    let from = offset;
+    while (out.length === 0 && segmentIndex < this.segments.length && from < limit) {
+      const segment = this.segments[segmentIndex]!;
+      this.readSegment(segment, from, limit, maxRecords, readCommitted, out);
+      segmentIndex++;
+      from = Math.max(from, segment.nextOffset);
+    }
+    return out;
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private readSegment(segment: Segment, from: number, limit: number, maxRecords: number, readCommitted: boolean, out: LogRecord[]): void {
+    const entries = segment.entries;
+    const first = segment.batchIndexFor(from);
+    let last = first;
+    let records = 0;
+    let bytes = 0;
+    while (last < entries.length && records < maxRecords && bytes < MAX_FETCH_BYTES) {
+      const e = entries[last]!;
+      if (e.firstOffset >= limit) break;
+      last++;
+      if (readCommitted && e.txnSeq > 0 && this.aborted.has(e.txnSeq)) continue;
+      records += e.lastOffset - Math.max(e.firstOffset, from) + 1;
+      bytes += e.length;
+    }
+    if (last === first) return;
+    const buf = segment.readBatches(first, last);
+    let pos = 0;
+    for (let i = first; i < last; i++) {
+      const e = entries[i]!;
+      const header = readBatchHeader(buf, pos);
+      if (header === null || header.length !== e.length || !batchChecksumHolds(buf, pos, e.length)) {
+        throw this.corrupt(e.firstOffset, segment, 'checksum mismatch');
+      }
+      const skip = readCommitted && e.txnSeq > 0 && this.aborted.has(e.txnSeq);
+      if (!skip && !decodeRecords(buf, pos, header, this.topic, this.partition, from, maxRecords, out)) {
+        throw this.corrupt(e.firstOffset, segment, 'record structure overruns its batch');
+      }
+      pos += e.length;
+    }
+  }
+
+  private corrupt(offset: number, segment: Segment, reason: string): CorruptRecordError {
+    return new CorruptRecordError(
+      `Corrupt batch at ${this.topic}-${this.partition} offset ${offset} (${segment.logPath}): ${reason}; it is not served`,
+    );
+  }
+
+  /** Makes everything appended so far durable. */
+  async sync(): Promise<void> {
+    const pending = this.segments.filter((s) => s.dirty).map((s) => s.sync());
+    if (this.dirDirty) {
+      this.dirDirty = false;
+      pending.push(fsyncDir(this.dir));
+    }
+    await Promise.all(pending);
+  }
+
+  /** Deletes whole old segments (never the active one) past the time or size limit. */
+  enforceRetention(now: number, retentionMs: number | undefined, retentionBytes: number | undefined): number {
+    let deleted = 0;
+    let total = this.sizeBytes;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const expired = retentionMs !== undefined && oldest.maxTimestamp < now - retentionMs;
+      const oversized = retentionBytes !== undefined && total - oldest.size >= retentionBytes;
+      if (!expired && !oversized) break;
+      this.segments.shift();
+      oldest.remove();
+      total -= oldest.size;
+      deleted++;
+    }
+    if (deleted > 0) this.dirDirty = true;
+    return deleted;
+  }
+
+  /** Swaps in compacted segments produced by compaction.ts, closing the old ones. */
+  replaceSegments(from: number, count: number, replacements: Segment[]): void {
+    const old = this.segments.splice(from, count, ...replacements);
+    for (const s of old) if (!replacements.some((r) => r.baseOffset === s.baseOffset)) s.remove();
+    else s.close();
+    this.dirDirty = true;
+  }
+
+  isAborted(txnSeq: number): boolean {
+    return this.aborted.has(txnSeq);
+  }
+
+  close(): void {
+    for (const s of this.segments) s.close();
+    this.aborted.close();
+  }
+}
+
+/**
+ * Compaction renames `X.log.cleaned` over `X.log`, then `X.index.cleaned` over `X.index`. A crash
+ * between the two leaves only the index file pending: finish that rename. Both pending means the
+ * swap never began: drop the output. Stray temporary files go too.
+ */
+function finishOrDropCompaction(dir: string): void {
+  const names = new Set(fs.readdirSync(dir));
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (name.endsWith('.tmp')) fs.rmSync(file);
+    if (!name.endsWith('.index.cleaned')) continue;
+    const logPending = names.has(name.replace('.index.cleaned', '.log.cleaned'));
+    if (logPending) fs.rmSync(file);
+    else fs.renameSync(file, file.slice(0, -'.cleaned'.length));
+  }
+  for (const name of names) if (name.endsWith('.log.cleaned')) fs.rmSync(path.join(dir, name));
+}

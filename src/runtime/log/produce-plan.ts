@@ -1,0 +1,86 @@
+import { InvalidConfigError, InvalidRecordError, UnknownPartitionError } from './errors.js';
+import { partitionForKey } from './murmur2.js';
+import type { PartitionLog } from './partition-log.js';
+import type { ProducerRecord, TopicPartitionOffset } from './partitioned-log.js';
+import { recordSize } from './record-batch.js';
+import type { ResolvedTopicConfig } from './topic-config.js';
+
+/** An open topic of EmbeddedLog. */
+export type Topic = {
+  name: string;
+  config: ResolvedTopicConfig;
+  partitions: PartitionLog[];
+  /** Where the next produce call's null-key records go (sticky per call, round robin across calls). */
+  sticky: number;
+};
+
+/** The records of one produce call that go to one partition, with their places in the call. */
+export type PartitionGroup = { partition: PartitionLog; records: ProducerRecord[]; indices: number[]; byteSize: number };
+
+export function partitionOf(topic: Topic, partition: unknown): PartitionLog {
+  const p = typeof partition === 'number' && Number.isInteger(partition) ? topic.partitions[partition] : undefined;
+  if (p === undefined) throw new UnknownPartitionError(topic.name, partition as number, topic.partitions.length);
+  return p;
+}
+
+/**
+ * Validates every record of a produce call and groups them by partition, before anything is
+ * written: a call with one bad record writes nothing. Partition choice is Kafka's: an explicit
+ * partition, else murmur2 of the key, else one partition per call for null keys (sticky).
+ */
+export function planProduce(records: ProducerRecord[], lookup: (topic: string) => Topic): PartitionGroup[] {
+  if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
+  const groups = new Map<PartitionLog, PartitionGroup>();
+  const stickyChoice = new Map<Topic, number>();
+  let topic: Topic | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (topic === undefined || topic.name !== r.topic) topic = lookup(r.topic);
+    checkRecord(r, i, topic);
+    let partition: PartitionLog;
+    if (r.partition !== undefined) partition = partitionOf(topic, r.partition);
+    else if (r.key !== null) partition = topic.partitions[partitionForKey(r.key, topic.partitions.length)]!;
+    else {
+      let choice = stickyChoice.get(topic);
+      if (choice === undefined) {
+        choice = topic.sticky;
+        topic.sticky = (topic.sticky + 1) % topic.partitions.length;
+        stickyChoice.set(topic, choice);
+      }
+      partition = topic.partitions[choice]!;
+    }
+    let group = groups.get(partition);
+    if (group === undefined) groups.set(partition, (group = { partition, records: [], indices: [], byteSize: 0 }));
+    group.records.push(r);
+    group.indices.push(i);
+    group.byteSize += recordSize(r);
+  }
+  return [...groups.values()];
+}
+
+function checkRecord(r: ProducerRecord, i: number, topic: Topic): void {
+  const where = `record ${i} for topic "${topic.name}"`;
+  if (r.key !== null && !Buffer.isBuffer(r.key)) throw new InvalidRecordError(`${where}: key must be a Buffer or null`);
+  if (r.value !== null && !Buffer.isBuffer(r.value)) throw new InvalidRecordError(`${where}: value must be a Buffer or null`);
+  if (r.key === null && topic.config.cleanupPolicy === 'compact') {
+    throw new InvalidRecordError(`${where}: a compacted topic needs a key on every record`);
+  }
+  if (r.timestamp !== undefined && (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp) || r.timestamp < 0)) {
+    throw new InvalidRecordError(`${where}: timestamp must be a finite number >= 0, got ${String(r.timestamp)}`);
+  }
+  if (r.headers !== undefined) {
+    for (const name in r.headers) {
+      if (!Buffer.isBuffer(r.headers[name])) throw new InvalidRecordError(`${where}: header "${name}" must be a Buffer`);
+    }
+  }
+}
+
+export function validateOffsets(offsets: TopicPartitionOffset[], lookup: (topic: string) => Topic): void {
+  if (!Array.isArray(offsets)) throw new InvalidConfigError('offsets', 'expected an array');
+  for (const o of offsets) {
+    partitionOf(lookup(o.topic), o.partition);
+    if (!Number.isInteger(o.offset) || o.offset < 0) {
+      throw new InvalidConfigError('offset', `offset for ${o.topic}-${o.partition} must be an integer >= 0, got ${String(o.offset)}`);
+    }
+  }
+}
