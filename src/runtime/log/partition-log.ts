@@ -10,6 +10,9 @@ import { Segment, type SegmentDamage } from './segment.js';
 /** Upper bound on bytes one fetch reads, so a huge maxRecords cannot exhaust memory. */
 const MAX_FETCH_BYTES = 16 * 1024 * 1024;
 
+/** Unsynced transactional bytes in a segment past which an fsync starts in the background. */
+const EARLY_SYNC_BYTES = 1024 * 1024;
+
 export type PartitionSettings = { segmentBytes: number };
 
 /** How a transaction found on disk at open ended: decided by the coordinator log. */
@@ -26,6 +29,8 @@ export class PartitionLog {
   private readonly openTxns = new Map<number, number>();
   private lastStable = -1;
   private dirDirty = false;
+  private readonly backgroundSyncs = new Set<Promise<void>>();
+  private syncFailure: unknown;
 
   private constructor(
     readonly topic: string,
@@ -112,16 +117,33 @@ export class PartitionLog {
     const { batch, maxTimestamp, lastOffset } = encodeBatch(records, null, byteSize, base, txnSeq, now);
     if (this.active.size + batch.length > this.settings.segmentBytes && this.active.entries.length > 0) this.roll();
     this.active.append(batch, base, lastOffset, txnSeq, maxTimestamp);
-    if (txnSeq > 0 && !this.openTxns.has(txnSeq)) {
-      this.openTxns.set(txnSeq, base);
-      if (this.openTxns.size === 1) this.lastStable = base;
+    if (txnSeq > 0) {
+      if (!this.openTxns.has(txnSeq)) {
+        this.openTxns.set(txnSeq, base);
+        if (this.openTxns.size === 1) this.lastStable = base;
+      }
+      // A commit must fsync what its transaction wrote; flushing as it goes leaves the commit
+      // little to wait for, instead of the whole commit interval's bytes at once.
+      if (this.active.unsyncedBytes >= EARLY_SYNC_BYTES) this.syncInBackground(this.active);
     }
     return base;
   }
 
   private roll(): void {
+    const closing = this.active;
+    closing.flushIndex();
+    this.syncInBackground(closing);
     this.segments.push(Segment.create(this.dir, this.endOffset));
     this.dirDirty = true;
+  }
+
+  /** Starts an fsync without waiting; a failure is raised by the next sync(). */
+  private syncInBackground(segment: Segment): void {
+    const running = segment.sync().catch((e: unknown) => {
+      this.syncFailure ??= e;
+    });
+    this.backgroundSyncs.add(running);
+    void running.then(() => this.backgroundSyncs.delete(running));
   }
 
   /** Ends a transaction here: its records become visible (commit) or hidden for good (abort). */
@@ -202,12 +224,15 @@ export class PartitionLog {
 
   /** Makes everything appended so far durable. */
   async sync(): Promise<void> {
-    const pending = this.segments.filter((s) => s.dirty).map((s) => s.sync());
+    const pending = [...this.backgroundSyncs, ...this.segments.filter((s) => s.dirty).map((s) => s.sync())];
     if (this.dirDirty) {
       this.dirDirty = false;
       pending.push(fsyncDir(this.dir));
     }
     await Promise.all(pending);
+    const failure = this.syncFailure;
+    this.syncFailure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   /** Deletes whole old segments (never the active one) past the time or size limit. */
@@ -240,6 +265,7 @@ export class PartitionLog {
     return this.aborted.has(txnSeq);
   }
 
+  /** Closes files; call after sync() when the data must be durable. */
   close(): void {
     for (const s of this.segments) s.close();
     this.aborted.close();

@@ -30,16 +30,24 @@ export function partitionOf(topic: Topic, partition: unknown): PartitionLog {
  */
 export function planProduce(records: ProducerRecord[], lookup: (topic: string) => Topic): PartitionGroup[] {
   if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
-  const groups = new Map<PartitionLog, PartitionGroup>();
+  const groups: PartitionGroup[] = [];
+  // Per topic, the group of each partition number (an array beats a Map keyed by object here).
+  const slotsByTopic = new Map<Topic, (PartitionGroup | undefined)[]>();
   const stickyChoice = new Map<Topic, number>();
   let topic: Topic | undefined;
+  let slots: (PartitionGroup | undefined)[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (topic === undefined || topic.name !== r.topic) topic = lookup(r.topic);
+    if (topic === undefined || topic.name !== r.topic) {
+      topic = lookup(r.topic);
+      let found = slotsByTopic.get(topic);
+      if (found === undefined) slotsByTopic.set(topic, (found = []));
+      slots = found;
+    }
     checkRecord(r, i, topic);
-    let partition: PartitionLog;
-    if (r.partition !== undefined) partition = partitionOf(topic, r.partition);
-    else if (r.key !== null) partition = topic.partitions[partitionForKey(r.key, topic.partitions.length)]!;
+    let p: number;
+    if (r.partition !== undefined) p = partitionOf(topic, r.partition).partition;
+    else if (r.key !== null) p = partitionForKey(r.key, topic.partitions.length);
     else {
       let choice = stickyChoice.get(topic);
       if (choice === undefined) {
@@ -47,15 +55,19 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
         topic.sticky = (topic.sticky + 1) % topic.partitions.length;
         stickyChoice.set(topic, choice);
       }
-      partition = topic.partitions[choice]!;
+      p = choice;
     }
-    let group = groups.get(partition);
-    if (group === undefined) groups.set(partition, (group = { partition, records: [], indices: [], byteSize: 0 }));
+    let group = slots[p];
+    if (group === undefined) {
+      group = { partition: topic.partitions[p]!, records: [], indices: [], byteSize: 0 };
+      slots[p] = group;
+      groups.push(group);
+    }
     group.records.push(r);
     group.indices.push(i);
     group.byteSize += recordSize(r);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 function checkRecord(r: ProducerRecord, i: number, topic: Topic): void {

@@ -43,6 +43,10 @@ export class Segment {
   maxTimestamp = -1;
   /** Appended since the last sync. */
   dirty = false;
+  /** Bytes appended since the last sync started. */
+  unsyncedBytes = 0;
+  /** Entries already written to the index file. */
+  private indexed = 0;
 
   private constructor(
     readonly dir: string,
@@ -71,6 +75,7 @@ export class Segment {
     writeFully(fd, fileHeader(Magic.segment, baseOffset), 0);
     writeFully(indexFd, fileHeader(Magic.index, baseOffset), 0);
     const segment = new Segment(dir, baseOffset, fd, indexFd);
+    segment.indexed = 0;
     segment.dirty = true;
     return segment;
   }
@@ -100,12 +105,14 @@ export class Segment {
     segment.entries.push(...trusted);
     const scanned = scanBatches(fd, scanFrom, fileSize, last === undefined ? baseOffset - 1 : last.lastOffset);
     segment.entries.push(...scanned.entries);
+    segment.indexed = trusted.length;
     segment.size = scanned.end;
     if (scanned.end < fileSize) {
       damage.push({ file: logPath, position: scanned.end, droppedBytes: fileSize - scanned.end, reason: scanned.reason });
       fs.ftruncateSync(fd, scanned.end);
     }
-    if (scanned.entries.length > 0 || scanned.end < fileSize || trusted.length === 0) segment.rewriteIndex();
+    const indexSize = fs.fstatSync(indexFd).size;
+    if (indexSize !== FILE_HEADER_BYTES + segment.entries.length * INDEX_ENTRY_BYTES || scanned.end < fileSize) segment.rewriteIndex();
     for (const e of segment.entries) if (e.maxTimestamp > segment.maxTimestamp) segment.maxTimestamp = e.maxTimestamp;
     return segment;
   }
@@ -146,6 +153,7 @@ export class Segment {
     this.entries.forEach((e, i) => this.encodeEntry(e, buf, FILE_HEADER_BYTES + i * INDEX_ENTRY_BYTES));
     fs.ftruncateSync(this.indexFd, 0);
     writeFully(this.indexFd, buf, 0);
+    this.indexed = this.entries.length;
   }
 
   private encodeEntry(e: BatchEntry, buf: Buffer, at: number): void {
@@ -157,14 +165,16 @@ export class Segment {
     buf.writeDoubleLE(e.maxTimestamp, at + 24);
   }
 
-  /** Appends an encoded batch (see record-batch.ts) and its index entry. */
+  /**
+   * Appends an encoded batch (see record-batch.ts). Its index entry is kept in memory and written
+   * by flushIndex: the active segment is rescanned on every open anyway, so only a closed segment
+   * needs its index on disk.
+   */
   append(batch: Buffer, firstOffset: number, lastOffset: number, txnSeq: number, maxTimestamp: number): BatchEntry {
     const entry: BatchEntry = { firstOffset, lastOffset, position: this.size, length: batch.length, txnSeq, maxTimestamp };
     writeFully(this.fd, batch, this.size);
-    const indexBuf = Buffer.allocUnsafe(INDEX_ENTRY_BYTES);
-    this.encodeEntry(entry, indexBuf, 0);
-    writeFully(this.indexFd, indexBuf, FILE_HEADER_BYTES + this.entries.length * INDEX_ENTRY_BYTES);
     this.entries.push(entry);
+    this.unsyncedBytes += batch.length;
     this.size += batch.length;
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
     this.dirty = true;
@@ -190,13 +200,26 @@ export class Segment {
     return readAt(this.fd, last.position + last.length - first.position, first.position);
   }
 
+  /** Writes the index entries appended since the last flush. */
+  flushIndex(): void {
+    if (this.indexed === this.entries.length) return;
+    const pending = this.entries.length - this.indexed;
+    const buf = Buffer.allocUnsafe(pending * INDEX_ENTRY_BYTES);
+    for (let i = 0; i < pending; i++) this.encodeEntry(this.entries[this.indexed + i]!, buf, i * INDEX_ENTRY_BYTES);
+    writeFully(this.indexFd, buf, FILE_HEADER_BYTES + this.indexed * INDEX_ENTRY_BYTES);
+    this.indexed = this.entries.length;
+  }
+
   async sync(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
+    this.unsyncedBytes = 0;
+    this.flushIndex();
     await Promise.all([fsyncAsync(this.fd), fsyncAsync(this.indexFd)]);
   }
 
   close(): void {
+    this.flushIndex();
     fs.closeSync(this.fd);
     fs.closeSync(this.indexFd);
   }
