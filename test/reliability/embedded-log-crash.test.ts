@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EmbeddedLog, type LogRecord } from '../../src/index.js';
+import { EmbeddedLog } from '../../src/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { readAll } from '../helpers/read-all.js';
 
 const KILLS = 50;
 
@@ -38,17 +39,6 @@ async function runAndKill(dir: string, runId: string, delayMs: number): Promise<
   return acks;
 }
 
-async function readAll(log: EmbeddedLog, partition: number, isolation: 'read_committed' | 'read_uncommitted'): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  let offset = 0;
-  for (;;) {
-    const batch = await log.fetch({ topic: 'crash', partition, offset, isolation });
-    if (batch.length === 0) return out;
-    out.push(...batch);
-    offset = batch[batch.length - 1]!.offset + 1;
-  }
-}
-
 describe('EmbeddedLog under SIGKILL', () => {
   it(`keeps every acknowledged write and never shows aborted or unfinished transactions (${KILLS} kills)`, async () => {
     const dir = tempDir('tributary-crash-');
@@ -63,8 +53,8 @@ describe('EmbeddedLog under SIGKILL', () => {
       plainAcked.push(...acks.plain);
 
       const log = await EmbeddedLog.open(dir, { fsync: 'commit', maintenanceIntervalMs: 0, onDamage: () => undefined });
-      const committed = await Promise.all([0, 1, 2].map((p) => readAll(log, p, 'read_committed')));
-      const uncommitted = await Promise.all([0, 1, 2].map((p) => readAll(log, p, 'read_uncommitted')));
+      const committed = await Promise.all([0, 1, 2].map((p) => readAll(log, 'crash', p, 'read_committed')));
+      const uncommitted = await Promise.all([0, 1, 2].map((p) => readAll(log, 'crash', p, 'read_uncommitted')));
 
       // Offsets are intact: dense from 0 in read_uncommitted, increasing in read_committed.
       for (const records of uncommitted) expect(records.map((r) => r.offset)).toEqual(records.map((_, i) => i));

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FILE_HEADER_BYTES, Magic, fileHeader, fsyncAsync, readFileHeader, writeFully } from './file-format.js';
+import { FILE_HEADER_BYTES, Magic, fileHeader, fsyncAsync, readFileHeader, replaceFileAtomicallySync, writeFully } from './file-format.js';
 
 const ENTRY_BYTES = 8;
 
@@ -31,12 +31,7 @@ export class AbortedTransactions {
       const buf = Buffer.allocUnsafe(FILE_HEADER_BYTES + this.seqs.size * ENTRY_BYTES);
       fileHeader(Magic.aborted, 0).copy(buf, 0);
       [...this.seqs].forEach((s, i) => buf.writeDoubleLE(s, FILE_HEADER_BYTES + i * ENTRY_BYTES));
-      const tmp = `${file}.tmp`;
-      const tmpFd = fs.openSync(tmp, 'w');
-      writeFully(tmpFd, buf, 0);
-      fs.fsyncSync(tmpFd);
-      fs.closeSync(tmpFd);
-      fs.renameSync(tmp, file);
+      replaceFileAtomicallySync(file, buf);
     }
     this.fd = fs.openSync(file, 'r+');
     this.count = this.seqs.size;

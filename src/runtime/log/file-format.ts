@@ -75,3 +75,16 @@ export async function replaceFileAtomically(file: string, contents: Buffer, dir:
   fs.renameSync(tmp, file);
   await fsyncDir(dir);
 }
+
+/** replaceFileAtomically for start-up paths, where blocking is fine. */
+export function replaceFileAtomicallySync(file: string, contents: Buffer): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    writeFully(fd, contents, 0);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}

@@ -4,17 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedLog, type LogRecord } from '../../../src/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-
-async function readAll(log: EmbeddedLog, topic: string): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  let offset = 0;
-  for (;;) {
-    const batch = await log.fetch({ topic, partition: 0, offset });
-    if (batch.length === 0) return out;
-    out.push(...batch);
-    offset = batch[batch.length - 1]!.offset + 1;
-  }
-}
+import { readAll } from '../../helpers/read-all.js';
 
 const latestPerKey = (records: LogRecord[]) => {
   const latest = new Map<string, { offset: number; value: string | null }>();

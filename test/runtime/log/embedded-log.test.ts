@@ -10,20 +10,14 @@ import {
   OffsetOutOfRangeError,
   type EmbeddedLogOptions,
 } from '../../../src/index.js';
+import { readAll } from '../../helpers/read-all.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const b = (s: string) => Buffer.from(s);
 const quiet: EmbeddedLogOptions = { fsync: 'never', maintenanceIntervalMs: 0 };
 
-async function values(log: EmbeddedLog, topic: string, partition = 0, from?: number): Promise<string[]> {
-  const out: string[] = [];
-  let offset = from ?? (await log.describeTopic(topic)).partitions[partition]!.startOffset;
-  for (;;) {
-    const batch = await log.fetch({ topic, partition, offset });
-    if (batch.length === 0) return out;
-    out.push(...batch.map((r) => r.value?.toString() ?? '<null>'));
-    offset = batch[batch.length - 1]!.offset + 1;
-  }
+async function values(log: EmbeddedLog, topic: string, partition = 0): Promise<string[]> {
+  return (await readAll(log, topic, partition)).map((r) => r.value?.toString() ?? '<null>');
 }
 
 describe('EmbeddedLog on disk', () => {
