@@ -1,0 +1,162 @@
+import type { ProcessorSupplier } from '../processor/processor.js';
+import { filterRecords } from '../processor/stateless/filter-records.js';
+import { flatMapRecords } from '../processor/stateless/flat-map-records.js';
+import { mapRecords } from '../processor/stateless/map-records.js';
+import { passThrough } from '../processor/stateless/pass-through.js';
+import { peekRecords } from '../processor/stateless/peek-records.js';
+import { StreamRecord } from '../processor/stream-record.js';
+import type { TopicNameExtractor } from '../processor/topology-nodes.js';
+import type { Serde } from '../serdes/serde.js';
+import { BranchedKStream } from './branched-kstream.js';
+import type { Graph } from './internals/graph.js';
+import type { Named, Printed, ProcessOptions, Produced, Repartitioned } from './options.js';
+import { serdes } from './internals/serde-options.js';
+
+/**
+ * A typed stream of key-value records. Every operator adds a node and returns a new handle;
+ * nothing runs until the built topology runs. Kafka Streams equivalent: `KStream<K, V>`.
+ *
+ * Functions take `(key, value)`. Serdes follow the stream: an operator that keeps the key (or
+ * value) keeps its serde, one that changes it drops it, and `to`/`repartition` then use the
+ * serde given there or the application's default.
+ *
+ * @example
+ * stream.filter((_k, v) => v.amount > 0).mapValues((_k, v) => v.amount).to('amounts', { value: Serdes.double() });
+ */
+export class KStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly graph: Graph,
+    /** @internal */ readonly nodeName: string,
+    /** @internal */ readonly keySerde: Serde<K> | undefined,
+    /** @internal */ readonly valueSerde: Serde<V> | undefined,
+  ) {}
+
+  private then<K2, V2>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: ProcessorSupplier<K, V, K2, V2>,
+    keySerde: Serde<K2> | undefined,
+    valueSerde: Serde<V2> | undefined,
+  ): KStream<K2, V2> {
+    const name = this.graph.nodeName(prefix, named?.name);
+    const parent = this.nodeName;
+    this.graph.add((t) => t.addProcessor(name, supplier, parent));
+    return new KStream(this.graph, name, keySerde, valueSerde);
+  }
+
+  /** Keeps the records for which `predicate` is true. */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.then('KSTREAM-FILTER', named, filterRecords<K, V>((r) => predicate(r.key, r.value)), this.keySerde, this.valueSerde);
+  }
+
+  /** Drops the records for which `predicate` is true. */
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.then('KSTREAM-FILTER', named, filterRecords<K, V>((r) => !predicate(r.key, r.value)), this.keySerde, this.valueSerde);
+  }
+
+  /** A new key and value for each record. */
+  map<K2, V2>(mapper: (key: K, value: V) => readonly [K2, V2], named?: Named): KStream<K2, V2> {
+    const supplier = mapRecords<K, V, K2, V2>((r) => {
+      const [k, v] = mapper(r.key, r.value);
+      return new StreamRecord(k, v, r.timestamp, r.headers);
+    });
+    return this.then('KSTREAM-MAP', named, supplier, undefined, undefined);
+  }
+
+  /** A new value for each record; the key stays. */
+  mapValues<V2>(mapper: (key: K, value: V) => V2, named?: Named): KStream<K, V2> {
+    return this.then('KSTREAM-MAPVALUES', named, mapRecords<K, V, K, V2>((r) => r.withValue(mapper(r.key, r.value))), this.keySerde, undefined);
+  }
+
+  /** A new key for each record; the value stays. */
+  selectKey<K2>(mapper: (key: K, value: V) => K2, named?: Named): KStream<K2, V> {
+    return this.then('KSTREAM-KEY-SELECT', named, mapRecords<K, V, K2, V>((r) => r.withKey(mapper(r.key, r.value))), undefined, this.valueSerde);
+  }
+
+  /** Zero or more key-value pairs for each record. */
+  flatMap<K2, V2>(mapper: (key: K, value: V) => Iterable<readonly [K2, V2]>, named?: Named): KStream<K2, V2> {
+    const supplier = flatMapRecords<K, V, K2, V2>(function* (r) {
+      for (const [k, v] of mapper(r.key, r.value)) yield new StreamRecord(k, v, r.timestamp, r.headers);
+    });
+    return this.then('KSTREAM-FLATMAP', named, supplier, undefined, undefined);
+  }
+
+  /** Zero or more values for each record, each with the record's key. */
+  flatMapValues<V2>(mapper: (key: K, value: V) => Iterable<V2>, named?: Named): KStream<K, V2> {
+    const supplier = flatMapRecords<K, V, K, V2>(function* (r) {
+      for (const v of mapper(r.key, r.value)) yield r.withValue(v);
+    });
+    return this.then('KSTREAM-FLATMAPVALUES', named, supplier, this.keySerde, undefined);
+  }
+
+  /** Runs `action` on each record and passes it on unchanged. */
+  peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
+    return this.then('KSTREAM-PEEK', named, peekRecords<K, V>((r) => action(r.key, r.value), true), this.keySerde, this.valueSerde);
+  }
+
+  /** Runs `action` on each record; a terminal operation. */
+  foreach(action: (key: K, value: V) => void, named?: Named): void {
+    this.then('KSTREAM-FOREACH', named, peekRecords<K, V>((r) => action(r.key, r.value), false), this.keySerde, this.valueSerde);
+  }
+
+  /** Prints each record as `[label]: key, value`; a terminal operation. */
+  print(printed: Printed<K, V> = {}): void {
+    const label = printed.label ?? this.nodeName;
+    const format = printed.mapper ?? ((k: K, v: V) => `${String(k)}, ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+    const out = printed.to ?? ((line: string) => console.log(line));
+    this.then('KSTREAM-PRINTER', undefined, peekRecords<K, V>((r) => out(`[${label}]: ${format(r.key, r.value)}`), false), this.keySerde, this.valueSerde);
+  }
+
+  /** Splits the stream by predicates: each record goes to the first branch it matches. */
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStream(this.graph, this, named?.name);
+  }
+
+  /** One stream with the records of both (no ordering between them is promised). */
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    const name = this.graph.nodeName('KSTREAM-MERGE', named?.name);
+    const parents = [this.nodeName, other.nodeName];
+    this.graph.add((t) => t.addProcessor(name, passThrough<K, V>(), ...parents));
+    return new KStream(this.graph, name, this.keySerde ?? other.keySerde, this.valueSerde ?? other.valueSerde);
+  }
+
+  /** Writes every record to a topic (or to the topic `extractor` names per record). */
+  to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
+    const name = this.graph.nodeName('KSTREAM-SINK', produced.name);
+    const parent = this.nodeName;
+    const options = { ...serdes(produced.key ?? this.keySerde, produced.value ?? this.valueSerde), ...(produced.partitioner && { partitioner: produced.partitioner }) };
+    this.graph.add((t) => t.addSink(name, topic, options, parent));
+  }
+
+  /**
+   * Reshuffles records through an internal topic so that records with the same key end up in the
+   * same partition (needed after a key change, before grouping or joining).
+   */
+  repartition(repartitioned: Repartitioned<K, V> = {}): KStream<K, V> {
+    const sinkName = this.graph.nodeName('KSTREAM-REPARTITION-SINK');
+    const sourceName = this.graph.nodeName('KSTREAM-REPARTITION-SOURCE');
+    const topic = `${repartitioned.name ?? sinkName}-repartition`;
+    const keySerde = repartitioned.key ?? this.keySerde;
+    const valueSerde = repartitioned.value ?? this.valueSerde;
+    const parent = this.nodeName;
+    this.graph.add((t) => {
+      t.addInternalTopic(topic, repartitioned.partitions);
+      t.addSink(sinkName, topic, { ...serdes(keySerde, valueSerde), ...(repartitioned.partitioner && { partitioner: repartitioned.partitioner }) }, parent);
+      t.addSource(sourceName, [topic], serdes(keySerde, valueSerde));
+    });
+    return new KStream(this.graph, sourceName, keySerde, valueSerde);
+  }
+
+  /** Runs a Processor API processor; `stores` names the state stores it may use. */
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, options: ProcessOptions = {}): KStream<KOut, VOut> {
+    const name = this.graph.nodeName('KSTREAM-PROCESSOR', options.name);
+    const parent = this.nodeName;
+    const stores = options.stores ?? [];
+    this.graph.add((t) => {
+      t.addProcessor(name, supplier, parent);
+      if (stores.length > 0) t.connectProcessorAndStateStores(...stores.map((s) => [name, s] as const));
+    });
+    return new KStream<KOut, VOut>(this.graph, name, undefined, undefined);
+  }
+}

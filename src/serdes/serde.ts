@@ -1,0 +1,15 @@
+/**
+ * Turns values of type T into bytes and back. Kafka Streams equivalent: `Serde<T>`.
+ * `topic` is the topic the bytes are for, as Kafka's serializers receive it. Null keys and
+ * values never reach a serde: they pass through as null (a tombstone stays a tombstone).
+ *
+ * @example
+ * const upper: Serde<string> = {
+ *   serialize: (_topic, s) => Buffer.from(s.toUpperCase()),
+ *   deserialize: (_topic, bytes) => bytes.toString(),
+ * };
+ */
+export interface Serde<T> {
+  serialize(topic: string, data: T): Buffer;
+  deserialize(topic: string, data: Buffer): T;
+}

@@ -1,0 +1,128 @@
+import type { Serde } from './serde.js';
+import { SerializationError } from './serialization-error.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fixedWidth(name: string, bytes: Buffer, width: number, topic: string): void {
+  if (bytes.length !== width) {
+    throw new SerializationError(`${name} serde expects ${width} bytes from topic "${topic}", got ${bytes.length}`);
+  }
+}
+
+function integerIn(name: string, value: number, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SerializationError(`${name} serde cannot encode ${String(value)}: expected an integer from ${min} to ${max}`);
+  }
+}
+
+const stringSerde: Serde<string> = {
+  serialize: (_topic, s) => {
+    if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
+    return Buffer.from(s, 'utf8');
+  },
+  deserialize: (_topic, bytes) => bytes.toString('utf8'),
+};
+
+const int32Serde: Serde<number> = {
+  serialize: (_topic, n) => {
+    integerIn('int32', n, -(2 ** 31), 2 ** 31 - 1);
+    const buf = Buffer.allocUnsafe(4);
+    buf.writeInt32BE(n, 0);
+    return buf;
+  },
+  deserialize: (topic, bytes) => {
+    fixedWidth('int32', bytes, 4, topic);
+    return bytes.readInt32BE(0);
+  },
+};
+
+const int64Serde: Serde<number> = {
+  serialize: (_topic, n) => {
+    integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    const buf = Buffer.allocUnsafe(8);
+    buf.writeBigInt64BE(BigInt(n), 0);
+    return buf;
+  },
+  deserialize: (topic, bytes) => {
+    fixedWidth('int64', bytes, 8, topic);
+    const n = bytes.readBigInt64BE(0);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);
+    }
+    return Number(n);
+  },
+};
+
+const doubleSerde: Serde<number> = {
+  serialize: (_topic, n) => {
+    if (typeof n !== 'number') throw new SerializationError(`double serde cannot encode a ${typeof n}`);
+    const buf = Buffer.allocUnsafe(8);
+    buf.writeDoubleBE(n, 0);
+    return buf;
+  },
+  deserialize: (topic, bytes) => {
+    fixedWidth('double', bytes, 8, topic);
+    return bytes.readDoubleBE(0);
+  },
+};
+
+const bytesSerde: Serde<Buffer> = {
+  serialize: (_topic, b) => {
+    if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
+    return b;
+  },
+  deserialize: (_topic, bytes) => bytes,
+};
+
+const uuidSerde: Serde<string> = {
+  serialize: (_topic, s) => {
+    if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
+    return Buffer.from(s, 'utf8');
+  },
+  deserialize: (topic, bytes) => {
+    const s = bytes.toString('utf8');
+    if (!UUID.test(s)) throw new SerializationError(`uuid serde got ${JSON.stringify(s.slice(0, 40))} from topic "${topic}": not a UUID`);
+    return s;
+  },
+};
+
+function jsonSerde<T>(): Serde<T> {
+  return {
+    serialize: (_topic, value) => {
+      const text = JSON.stringify(value);
+      if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
+      return Buffer.from(text, 'utf8');
+    },
+    deserialize: (topic, bytes) => {
+      try {
+        return JSON.parse(bytes.toString('utf8')) as T;
+      } catch (e) {
+        throw new SerializationError(`json serde cannot parse bytes from topic "${topic}": ${(e as Error).message}`, undefined, e);
+      }
+    },
+  };
+}
+
+/**
+ * Built-in serdes. Numbers are big-endian as Kafka's IntegerSerde/LongSerde/DoubleSerde write
+ * them, so Tributary and Java applications read each other's topics.
+ *
+ * @example
+ * builder.stream('clicks', { key: Serdes.string(), value: Serdes.json<Click>() });
+ */
+export const Serdes = {
+  /** UTF-8 text. Kafka: `Serdes.String()`. */
+  string: (): Serde<string> => stringSerde,
+  /** JSON text of a value of type T (the type is trusted, not checked). */
+  json: <T>(): Serde<T> => jsonSerde<T>(),
+  /** 4-byte big-endian signed integer. Kafka: `Serdes.Integer()`. */
+  int32: (): Serde<number> => int32Serde,
+  /** 8-byte big-endian signed integer, within Number's safe range. Kafka: `Serdes.Long()`. */
+  int64: (): Serde<number> => int64Serde,
+  /** 8-byte IEEE 754 double. Kafka: `Serdes.Double()`. */
+  double: (): Serde<number> => doubleSerde,
+  /** Bytes as they are. Kafka: `Serdes.Bytes()`/`ByteArray()`. */
+  bytes: (): Serde<Buffer> => bytesSerde,
+  /** A UUID string, stored as its UTF-8 text as Kafka's `Serdes.UUID()` does. */
+  uuid: (): Serde<string> => uuidSerde,
+} as const;
