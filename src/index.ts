@@ -36,3 +36,49 @@ export type {
 export { EmbeddedLog } from './runtime/log/embedded-log.js';
 export type { EmbeddedLogOptions, FsyncPolicy, LogDamage, MaintenanceResult } from './runtime/log/embedded-log.js';
 export { murmur2 } from './runtime/log/murmur2.js';
+
+// Serdes
+export type { Serde } from './serdes/serde.js';
+export { Serdes } from './serdes/serdes.js';
+export { SerializationError } from './serdes/serialization-error.js';
+export type { RecordLocation } from './serdes/serialization-error.js';
+
+// Processor API
+export { StreamRecord } from './processor/stream-record.js';
+export type { Headers } from './processor/stream-record.js';
+export type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  Punctuator,
+  RecordMetadata as ProcessorRecordMetadata,
+} from './processor/processor.js';
+export { Topology } from './processor/topology.js';
+export type { SinkOptions, SourceOptions } from './processor/topology.js';
+export type { ConsumedRecord, StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './processor/topology-nodes.js';
+export { TopologyError } from './processor/topology-error.js';
+export { InvalidTimestampError } from './processor/internals/task-executor.js';
+export { TopologyTestDriver } from './processor/test-driver/topology-test-driver.js';
+export type { TopologyTestDriverConfig } from './processor/test-driver/topology-test-driver.js';
+export { TestInputTopic } from './processor/test-driver/test-input-topic.js';
+export { TestOutputTopic } from './processor/test-driver/test-output-topic.js';
+export type { TestRecord } from './processor/test-driver/test-output-topic.js';
+export type { StateStore, StateStoreContext, StoreBuilder } from './state/state-store.js';
+
+// DSL
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export { KStream } from './dsl/kstream.js';
+export { BranchedKStream } from './dsl/branched-kstream.js';
+export type { Branched } from './dsl/branched-kstream.js';
+export { Named } from './dsl/options.js';
+export type { Consumed, Printed, ProcessOptions, Produced, Repartitioned } from './dsl/options.js';
+
+// Engine
+export { StreamsApp } from './runtime/engine/streams-app.js';
+export type { StateListener } from './runtime/engine/streams-app.js';
+export type { DeserializationExceptionHandler, StreamsConfig, UncaughtExceptionResponse } from './runtime/engine/streams-config.js';
+export type { StreamsMetrics } from './runtime/engine/streams-metrics.js';
+export { StreamsStateError } from './runtime/engine/streams-state.js';
+export type { StreamsState } from './runtime/engine/streams-state.js';

@@ -1,0 +1,182 @@
+import type { Topology } from '../../processor/topology.js';
+import type { Subtopology } from '../../processor/topology-nodes.js';
+import { TopologyError } from '../../processor/topology-error.js';
+import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
+import { Mutex } from './mutex.js';
+import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
+import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
+import { canTransition, StreamsStateError, type StreamsState } from './streams-state.js';
+import { TaskManager } from './task-manager.js';
+
+export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
+
+/**
+ * Runs a topology on a log: joins the consumer group `applicationId`, turns assigned partitions
+ * into tasks, and loops poll → process → produce → commit until closed. Several instances with
+ * one applicationId share the partitions. Kafka Streams equivalent: `KafkaStreams`.
+ *
+ * @example
+ * const app = new StreamsApp(builder.build(), { applicationId: 'clicks', log, processingGuarantee: 'exactly_once' });
+ * await app.start();
+ * // …
+ * await app.close();
+ */
+export class StreamsApp {
+  private readonly config: ResolvedStreamsConfig;
+  private readonly subtopologies: Subtopology[];
+  private readonly metricsValue: StreamsMetrics = newMetrics();
+  private readonly mutex = new Mutex();
+  private readonly listeners: StateListener[] = [];
+  private stateValue: StreamsState = 'CREATED';
+  private manager: TaskManager | undefined;
+  private member: GroupMember | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveStreamsConfig(config);
+    this.subtopologies = topology.subtopologies();
+  }
+
+  get state(): StreamsState {
+    return this.stateValue;
+  }
+
+  /** The error that put the application in ERROR, if any. */
+  get error(): unknown {
+    return this.failure;
+  }
+
+  /** Called on every state change. Kafka Streams equivalent: `setStateListener`. */
+  setStateListener(listener: StateListener): void {
+    this.listeners.push(listener);
+  }
+
+  metrics(): Readonly<StreamsMetrics> {
+    return { ...this.metricsValue };
+  }
+
+  private transition(to: StreamsState): void {
+    const from = this.stateValue;
+    if (from === to && to !== 'REBALANCING') return;
+    if (!canTransition(from, to)) throw new StreamsStateError(`move to ${to}`, from);
+    this.stateValue = to;
+    for (const listener of this.listeners) listener(to, from);
+  }
+
+  private resolveTopic = (name: string): string => (this.topology.internalTopics.has(name) ? `${this.config.applicationId}-${name}` : name);
+
+  /** Creates internal topics, joins the group and starts processing; resolves once tasks are assigned. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'CREATED') throw new StreamsStateError('start', this.stateValue);
+    this.transition('REBALANCING');
+    try {
+      const counts = await this.prepareTopics();
+      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts);
+      this.manager = manager;
+      this.member = await this.config.log.joinGroup(this.config.applicationId, {
+        topics: manager.allSourceTopics,
+        onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
+        onPartitionsAssigned: (partitions) => this.onAssigned(partitions),
+      });
+      if ((this.stateValue as StreamsState) === 'REBALANCING') this.transition('RUNNING');
+      this.loop = this.runLoop();
+    } catch (e) {
+      this.failure = e;
+      this.transition('PENDING_ERROR');
+      this.transition('ERROR');
+      throw e;
+    }
+  }
+
+  /**
+   * Checks that every source topic exists and creates the internal (repartition) topics with as
+   * many partitions as the topics of the sub-topology that writes them. Returns partition counts.
+   */
+  private async prepareTopics(): Promise<Map<string, number>> {
+    const log = this.config.log;
+    const counts = new Map<string, number>();
+    for (const topic of await log.listTopics()) counts.set(topic, (await log.describeTopic(topic)).partitions.length);
+    const internal = this.topology.internalTopics;
+    for (let pass = 0; pass <= internal.size; pass++) {
+      for (const [name, spec] of internal) {
+        const real = this.resolveTopic(name);
+        if (counts.has(real)) continue;
+        const writers = this.subtopologies.filter((s) => s.sinkTopics.includes(name));
+        const upstream = writers.flatMap((s) => s.sourceTopics.map(this.resolveTopic));
+        if (spec.partitions === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
+        const partitions = spec.partitions ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
+        await log.createTopic(real, { partitions });
+        counts.set(real, partitions);
+      }
+    }
+    for (const sub of this.subtopologies) {
+      for (const topic of sub.sourceTopics.map(this.resolveTopic)) {
+        if (!counts.has(topic)) throw new TopologyError(`Source topic "${topic}" does not exist; create it before starting the application`);
+      }
+    }
+    return counts;
+  }
+
+  private onRevoked(partitions: TopicPartition[]): Promise<void> {
+    return this.mutex.run(async () => {
+      if (this.stateValue === 'RUNNING') this.transition('REBALANCING');
+      this.metricsValue.rebalances++;
+      await this.manager?.revoke(partitions);
+    });
+  }
+
+  private onAssigned(partitions: TopicPartition[]): Promise<void> {
+    return this.mutex.run(async () => {
+      if (this.stateValue === 'RUNNING') this.transition('REBALANCING');
+      await this.manager?.assign(partitions);
+      if (this.stateValue === 'REBALANCING' && this.member !== undefined) this.transition('RUNNING');
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    const manager = this.manager!;
+    while (!this.stopping) {
+      let processed = 0;
+      try {
+        processed = await this.mutex.run(() => manager.runOnce());
+      } catch (e) {
+        if (this.stopping) return;
+        if (this.config.uncaughtExceptionHandler(e) === 'replace_thread') {
+          // Start over from the last commit: drop uncommitted work, rebuild the tasks.
+          await this.mutex.run(async () => {
+            await manager.closeAll(false);
+            await manager.assign(this.member?.assignment() ?? []);
+          });
+          continue;
+        }
+        this.failure = e;
+        this.transition('PENDING_ERROR');
+        await this.mutex.run(() => manager.closeAll(false)).catch(() => undefined);
+        await this.member?.leave().catch(() => undefined);
+        this.transition('ERROR');
+        return;
+      }
+      if (processed === 0) await new Promise((resolve) => setTimeout(resolve, this.config.pollIntervalMs));
+    }
+  }
+
+  /** Stops processing, commits, leaves the group. The log stays open (it is the caller's). */
+  async close(): Promise<void> {
+    if (this.stateValue === 'NOT_RUNNING' || this.stateValue === 'PENDING_SHUTDOWN') return;
+    const wasError = this.stateValue === 'ERROR';
+    this.transition('PENDING_SHUTDOWN');
+    this.stopping = true;
+    await this.loop;
+    if (!wasError && this.manager !== undefined) {
+      const manager = this.manager;
+      await this.mutex.run(() => manager.closeAll(true));
+    }
+    if (!wasError) await this.member?.leave();
+    this.transition('NOT_RUNNING');
+  }
+}

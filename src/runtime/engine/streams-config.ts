@@ -1,0 +1,77 @@
+import { InvalidConfigError } from '../log/errors.js';
+import type { PartitionedLog } from '../log/partitioned-log.js';
+import type { Serde } from '../../serdes/serde.js';
+import { Serdes } from '../../serdes/serdes.js';
+
+/** What to do with a record whose bytes the source serdes cannot decode. */
+export type DeserializationExceptionHandler =
+  /** Stop the application with the SerializationError (default). */
+  | 'fail'
+  /** Log it, count it in metrics().skippedRecords, and go on. */
+  | 'continue'
+  /** Write the original bytes to this topic with error headers, and go on. */
+  | { deadLetterTopic: string };
+
+/** What to do when processing throws. Kafka Streams equivalent: `StreamsUncaughtExceptionHandler`. */
+export type UncaughtExceptionResponse = 'replace_thread' | 'shutdown_client';
+
+export type StreamsConfig = {
+  /** Names the consumer group, transactional ids and internal topics. */
+  applicationId: string;
+  log: PartitionedLog;
+  /** Folder for local state stores (used from state stores on). */
+  stateDir?: string;
+  processingGuarantee?: 'at_least_once' | 'exactly_once';
+  /** Default 100 ms under exactly_once, 30 s under at_least_once (as Kafka Streams). */
+  commitIntervalMs?: number;
+  /** Serdes used where an operator needs one and none was given (default JSON). */
+  defaultKeySerde?: Serde<unknown>;
+  defaultValueSerde?: Serde<unknown>;
+  deserializationExceptionHandler?: DeserializationExceptionHandler;
+  /** Default: 'shutdown_client' (the app goes to ERROR). 'replace_thread' restarts processing from the last commit. */
+  uncaughtExceptionHandler?: (error: unknown) => UncaughtExceptionResponse;
+  /** Records fetched per partition per poll. Default 1000. */
+  maxPollRecords?: number;
+  /** How long the loop waits when there was nothing to process, in ms. Default 2. */
+  pollIntervalMs?: number;
+  /** Wall clock, injectable for tests. */
+  clock?: () => number;
+};
+
+export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'stateDir' | 'uncaughtExceptionHandler'>> & {
+  stateDir: string | undefined;
+  uncaughtExceptionHandler: (error: unknown) => UncaughtExceptionResponse;
+};
+
+export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConfig {
+  if (typeof config.applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(config.applicationId)) {
+    throw new InvalidConfigError('applicationId', 'must be a non-empty string of letters, digits, ".", "_" and "-"');
+  }
+  if (config.log === undefined) throw new InvalidConfigError('log', 'a PartitionedLog (EmbeddedLog or KafkaLog) is required');
+  const guarantee = config.processingGuarantee ?? 'at_least_once';
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
+    throw new InvalidConfigError('processingGuarantee', `expected "at_least_once" or "exactly_once", got ${String(guarantee)}`);
+  }
+  const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
+  if (!(commitIntervalMs >= 0)) throw new InvalidConfigError('commitIntervalMs', `expected a number >= 0, got ${commitIntervalMs}`);
+  const maxPollRecords = config.maxPollRecords ?? 1000;
+  if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
+  const handler = config.deserializationExceptionHandler ?? 'fail';
+  if (handler !== 'fail' && handler !== 'continue' && typeof handler?.deadLetterTopic !== 'string') {
+    throw new InvalidConfigError('deserializationExceptionHandler', 'expected "fail", "continue" or { deadLetterTopic }');
+  }
+  return {
+    applicationId: config.applicationId,
+    log: config.log,
+    stateDir: config.stateDir,
+    processingGuarantee: guarantee,
+    commitIntervalMs,
+    defaultKeySerde: config.defaultKeySerde ?? Serdes.json(),
+    defaultValueSerde: config.defaultValueSerde ?? Serdes.json(),
+    deserializationExceptionHandler: handler,
+    uncaughtExceptionHandler: config.uncaughtExceptionHandler ?? (() => 'shutdown_client'),
+    maxPollRecords,
+    pollIntervalMs: config.pollIntervalMs ?? 2,
+    clock: config.clock ?? Date.now,
+  };
+}

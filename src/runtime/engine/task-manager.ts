@@ -1,0 +1,140 @@
+import { TopologyError } from '../../processor/topology-error.js';
+import type { Subtopology } from '../../processor/topology-nodes.js';
+import type { ProducerRecord, TopicPartition } from '../log/partitioned-log.js';
+import { StreamTask } from './stream-task.js';
+import type { ResolvedStreamsConfig } from './streams-config.js';
+import type { StreamsMetrics } from './streams-metrics.js';
+
+/**
+ * Owns the tasks of one StreamsApp: makes them from a partition assignment, runs one poll →
+ * process → produce → commit round over all of them, and commits and closes them on revocation.
+ * A round awaits a few times per batch (fetch, produce, commit), never per record.
+ */
+export class TaskManager {
+  readonly tasks = new Map<string, StreamTask>();
+  private readonly topicToSubtopology = new Map<string, Subtopology>();
+  private lastCommit: number;
+
+  constructor(
+    private readonly subtopologies: Subtopology[],
+    private readonly config: ResolvedStreamsConfig,
+    private readonly metrics: StreamsMetrics,
+    private readonly resolveTopic: (name: string) => string,
+    private readonly partitionCounts: ReadonlyMap<string, number>,
+  ) {
+    for (const sub of subtopologies) {
+      for (const topic of this.sourceTopicsOf(sub)) {
+        if (this.topicToSubtopology.has(topic)) throw new TopologyError(`Topic "${topic}" is read by two sources; read it once and branch instead`);
+        this.topicToSubtopology.set(topic, sub);
+      }
+    }
+    this.lastCommit = config.clock();
+  }
+
+  /** Real topic names a sub-topology reads (RegExp sources matched against existing topics). */
+  sourceTopicsOf(sub: Subtopology): string[] {
+    const named = sub.sourceTopics.map(this.resolveTopic);
+    const matched = [...this.partitionCounts.keys()].filter((t) => sub.sourcePatterns.some((p) => p.test(t)) && !named.includes(t));
+    return [...named, ...matched];
+  }
+
+  get allSourceTopics(): string[] {
+    return [...this.topicToSubtopology.keys()];
+  }
+
+  /** Creates the tasks for newly assigned partitions: partition p of a sub-topology's topics is task `<sub>_<p>`. */
+  async assign(partitions: TopicPartition[]): Promise<void> {
+    const grouped = new Map<string, { sub: Subtopology; partitions: TopicPartition[] }>();
+    for (const tp of partitions) {
+      const sub = this.topicToSubtopology.get(tp.topic);
+      if (sub === undefined) continue;
+      const id = `${sub.id}_${tp.partition}`;
+      const entry = grouped.get(id) ?? { sub, partitions: [] };
+      entry.partitions.push(tp);
+      grouped.set(id, entry);
+    }
+    for (const [id, { sub, partitions: tps }] of grouped) {
+      if (this.tasks.has(id)) continue;
+      const task = new StreamTask(id, sub, tps, this.taskSettings(), this.config, this.metrics);
+      await task.initialize();
+      this.tasks.set(id, task);
+    }
+  }
+
+  private taskSettings() {
+    const counts = this.partitionCounts;
+    return {
+      applicationId: this.config.applicationId,
+      defaultKeySerde: this.config.defaultKeySerde,
+      defaultValueSerde: this.config.defaultValueSerde,
+      resolveTopic: this.resolveTopic,
+      matchPattern: (pattern: RegExp) => [...counts.keys()].filter((t) => pattern.test(t)),
+      partitionCount: (topic: string) => {
+        const n = counts.get(topic);
+        if (n === undefined) throw new TopologyError(`Topic "${topic}" did not exist when the application started; create it first`);
+        return n;
+      },
+      clock: this.config.clock,
+      stores: new Map(),
+    };
+  }
+
+  /** Commits and closes the tasks of revoked partitions. */
+  async revoke(partitions: TopicPartition[]): Promise<void> {
+    const ids = new Set(partitions.flatMap((tp) => {
+      const sub = this.topicToSubtopology.get(tp.topic);
+      return sub === undefined ? [] : [`${sub.id}_${tp.partition}`];
+    }));
+    const tasks = [...ids].flatMap((id) => this.tasks.get(id) ?? []);
+    await this.commit(tasks);
+    for (const task of tasks) {
+      task.close();
+      this.tasks.delete(task.id);
+    }
+  }
+
+  /** One round: fetch, process, send outputs, and commit when the interval is up. Returns records processed. */
+  async runOnce(): Promise<number> {
+    const tasks = [...this.tasks.values()];
+    await Promise.all(tasks.flatMap((t) => t.fetch()));
+    let processed = 0;
+    const now = this.config.clock();
+    for (const task of tasks) {
+      processed += task.process(Number.MAX_SAFE_INTEGER);
+      task.punctuateWallClock(now);
+    }
+    if (this.config.processingGuarantee === 'exactly_once') {
+      await Promise.all(tasks.map((t) => t.sendOutputsInTransaction()));
+    } else {
+      const outputs: ProducerRecord[] = [];
+      for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
+      if (outputs.length > 0) await this.config.log.produce(outputs);
+    }
+    if (now - this.lastCommit >= this.config.commitIntervalMs || tasks.some((t) => t.commitRequested)) await this.commit(tasks);
+    return processed;
+  }
+
+  /** Commits the given tasks (all by default): outputs are sent first, then offsets. */
+  async commit(tasks: StreamTask[] = [...this.tasks.values()]): Promise<void> {
+    if (this.config.processingGuarantee === 'exactly_once') {
+      await Promise.all(tasks.map((t) => t.commitTransaction()));
+    } else {
+      const outputs = tasks.flatMap((t) => t.takeOutputs());
+      if (outputs.length > 0) await this.config.log.produce(outputs);
+      await Promise.all(tasks.map((t) => t.commitOffsets()));
+    }
+    this.lastCommit = this.config.clock();
+    this.metrics.commits++;
+  }
+
+  /** Closes every task: committing first when `clean`, dropping uncommitted work when not. */
+  async closeAll(clean: boolean): Promise<void> {
+    const tasks = [...this.tasks.values()];
+    if (clean) await this.commit(tasks);
+    for (const task of tasks) {
+      if (clean) task.close();
+      else await task.closeDirty();
+    }
+    this.tasks.clear();
+  }
+}
