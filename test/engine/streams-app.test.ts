@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EmbeddedLog,
+  SerializationError,
+  Serdes,
+  StreamsApp,
+  StreamsBuilder,
+  StreamsStateError,
+  TopologyError,
+  type StreamsState,
+} from '../../src/index.js';
+import { readAll } from '../helpers/read-all.js';
+import { caughtUp, runOnEmbeddedLog, until } from '../helpers/run-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const s = Serdes.string();
+const i32 = Serdes.int32();
+const logs: EmbeddedLog[] = [];
+afterEach(async () => {
+  for (const log of logs.splice(0)) await log.close();
+});
+
+function upperTopology() {
+  const builder = new StreamsBuilder();
+  builder.stream('in', { key: s, value: s }).mapValues((_k, v) => v.toUpperCase()).to('out');
+  return builder.build();
+}
+
+async function openLog(topics: Record<string, number>): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open(tempDir(), { fsync: 'never', maintenanceIntervalMs: 0 });
+  logs.push(log);
+  for (const [t, n] of Object.entries(topics)) await log.createTopic(t, { partitions: n });
+  return log;
+}
+
+describe('StreamsApp', () => {
+  it('goes CREATED → REBALANCING → RUNNING → PENDING_SHUTDOWN → NOT_RUNNING and refuses a second start', async () => {
+    const log = await openLog({ in: 2, out: 2 });
+    const app = new StreamsApp(upperTopology(), { applicationId: 'states', log });
+    const seen: StreamsState[] = [];
+    app.setStateListener((state) => void seen.push(state));
+    await app.start();
+    await expect(app.start()).rejects.toBeInstanceOf(StreamsStateError);
+    await app.close();
+    expect(seen).toEqual(['REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING']);
+  });
+
+  it('fails to start when a source topic is missing, naming it', async () => {
+    const log = await openLog({ out: 1 });
+    const app = new StreamsApp(upperTopology(), { applicationId: 'missing', log });
+    await expect(app.start()).rejects.toThrow(TopologyError);
+    await expect(new StreamsApp(upperTopology(), { applicationId: 'missing2', log }).start()).rejects.toThrow(/"in" does not exist/);
+    expect(app.state).toBe('ERROR');
+  });
+
+  it('takes records from a task’s partitions in timestamp order', async () => {
+    const builder = new StreamsBuilder();
+    builder.stream(['left', 'right'], { key: s, value: s }).to('out');
+    const inputs = [
+      { topic: 'left', ts: 1 },
+      { topic: 'left', ts: 4 },
+      { topic: 'left', ts: 5 },
+      { topic: 'right', ts: 2 },
+      { topic: 'right', ts: 3 },
+      { topic: 'right', ts: 6 },
+    ].map(({ topic, ts }) => ({ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from(`${topic}${ts}`), timestamp: ts }));
+    const run = await runOnEmbeddedLog(builder.build(), { left: 1, right: 1, out: 1 }, inputs);
+    logs.push(run.log);
+    expect(run.outputs.get('out')!.map((r) => r.value!.toString())).toEqual(['left1', 'right2', 'right3', 'left4', 'left5', 'right6']);
+  });
+
+  it('shares partitions between two instances and moves them when one closes', async () => {
+    const log = await openLog({ in: 4, out: 4 });
+    const a = new StreamsApp(upperTopology(), { applicationId: 'shared', log, commitIntervalMs: 5 });
+    const b = new StreamsApp(upperTopology(), { applicationId: 'shared', log, commitIntervalMs: 5 });
+    await a.start();
+    await b.start();
+    const group = await log.describeGroup('shared');
+    expect(group.members.map((m) => m.assignment.length)).toEqual([2, 2]);
+    await log.produce(Array.from({ length: 200 }, (_, i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })));
+    await until(() => caughtUp(log, 'shared', ['in']), 'both instances to process');
+    await b.close();
+    expect((await log.describeGroup('shared')).members.map((m) => m.assignment.length)).toEqual([4]);
+    await log.produce(Array.from({ length: 100 }, (_, i) => ({ topic: 'in', key: Buffer.from(`late${i}`), value: Buffer.from('w') })));
+    await until(() => caughtUp(log, 'shared', ['in']), 'the survivor to take over');
+    await a.close();
+    const out = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, 'out', p)))).flat();
+    expect(out).toHaveLength(300);
+    expect(new Set(out.map((r) => r.key!.toString())).size).toBe(300);
+    expect(a.metrics().processedRecords + b.metrics().processedRecords).toBe(300);
+  });
+
+  it("with handler 'fail' stops in ERROR with a SerializationError naming topic, partition and offset", async () => {
+    const builder = new StreamsBuilder();
+    builder.stream('in', { key: s, value: i32 }).to('out');
+    const log = await openLog({ in: 1, out: 1 });
+    await log.produce([{ topic: 'in', key: Buffer.from('k'), value: Buffer.from('abc') }]);
+    const app = new StreamsApp(builder.build(), { applicationId: 'fails', log });
+    await app.start();
+    await until(() => app.state === 'ERROR', 'the app to fail');
+    expect(app.error).toBeInstanceOf(SerializationError);
+    expect((app.error as Error).message).toContain('in-0 offset 0');
+    expect(await log.committedOffsets('fails', 'in')).toEqual([]);
+    await app.close();
+  });
+
+  it("with handler 'continue' skips and counts bad records; with a dead-letter topic it keeps their bytes", async () => {
+    const build = () => {
+      const builder = new StreamsBuilder();
+      builder.stream('in', { key: s, value: i32 }).mapValues((_k, v) => v * 2).to('out', { value: i32 });
+      return builder.build();
+    };
+    const inputs = [Buffer.from('bad'), i32.serialize('in', 21)].map((value) => ({ topic: 'in', partition: 0, key: Buffer.from('k'), value }));
+    const skip = await runOnEmbeddedLog(build(), { in: 1, out: 1 }, inputs, { deserializationExceptionHandler: 'continue' });
+    logs.push(skip.log);
+    expect(skip.outputs.get('out')!.map((r) => i32.deserialize('out', r.value!))).toEqual([42]);
+    expect(skip.app.metrics().skippedRecords).toBe(1);
+
+    const dlt = await runOnEmbeddedLog(build(), { in: 1, out: 1, dlq: 1 }, inputs, { deserializationExceptionHandler: { deadLetterTopic: 'dlq' }, processingGuarantee: 'exactly_once' });
+    logs.push(dlt.log);
+    const [dead] = dlt.outputs.get('dlq')!;
+    expect(dead!.value!.toString()).toBe('bad');
+    expect(dead!.headers['tributary.error.offset']!.toString()).toBe('0');
+    expect(dead!.headers['tributary.error.topic']!.toString()).toBe('in');
+    expect(dead!.headers['tributary.error.message']!.toString()).toContain('int32');
+    expect(dlt.outputs.get('out')!.map((r) => i32.deserialize('out', r.value!))).toEqual([42]);
+  });
+
+  it("with uncaught-exception handler 'replace_thread' restarts from the last commit and loses nothing", async () => {
+    let failures = 0;
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', { key: s, value: s })
+      .peek((_k, v) => {
+        if (v === 'boom' && failures++ === 0) throw new Error('transient failure');
+      })
+      .to('out');
+    const inputs = ['a', 'boom', 'c'].map((v) => ({ topic: 'in', partition: 0, key: Buffer.from('k'), value: Buffer.from(v) }));
+    const run = await runOnEmbeddedLog(builder.build(), { in: 1, out: 1 }, inputs, {
+      processingGuarantee: 'exactly_once',
+      uncaughtExceptionHandler: () => 'replace_thread',
+    });
+    logs.push(run.log);
+    expect(failures).toBe(2);
+    expect(run.outputs.get('out')!.map((r) => r.value!.toString())).toEqual(['a', 'boom', 'c']);
+  });
+
+  it('at exactly_once, output is invisible to read_committed readers until the commit', async () => {
+    const log = await openLog({ in: 1, out: 1 });
+    let now = 0;
+    const app = new StreamsApp(upperTopology(), { applicationId: 'eos', log, processingGuarantee: 'exactly_once', commitIntervalMs: 1_000, clock: () => now });
+    await app.start();
+    await log.produce([{ topic: 'in', key: Buffer.from('k'), value: Buffer.from('hello') }]);
+    await until(async () => (await log.fetch({ topic: 'out', partition: 0, offset: 0, isolation: 'read_uncommitted' })).length === 1, 'the output to be written');
+    expect(await log.fetch({ topic: 'out', partition: 0, offset: 0 })).toEqual([]);
+    now += 1_000;
+    await until(async () => (await log.fetch({ topic: 'out', partition: 0, offset: 0 })).length === 1, 'the commit');
+    await app.close();
+  });
+});

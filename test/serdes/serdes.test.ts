@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SerializationError, Serdes, type Serde } from '../../src/index.js';
+
+function roundTrips<T>(serde: Serde<T>, arb: fc.Arbitrary<T>) {
+  fc.assert(
+    fc.property(arb, (v) => {
+      expect(serde.deserialize('t', serde.serialize('t', v))).toEqual(v);
+    }),
+  );
+}
+
+describe('Serdes', () => {
+  it('round-trip their values (property)', () => {
+    roundTrips(Serdes.string(), fc.string());
+    roundTrips(Serdes.int32(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+    roundTrips(Serdes.int64(), fc.maxSafeInteger());
+    roundTrips(Serdes.double(), fc.double({ noNaN: true }));
+    roundTrips(Serdes.json<{ a: number; b: string[] }>(), fc.record({ a: fc.integer(), b: fc.array(fc.string()) }));
+    roundTrips(Serdes.uuid(), fc.uuid());
+  });
+
+  it("write numbers big-endian, as Kafka's IntegerSerde and LongSerde do", () => {
+    expect(Serdes.int32().serialize('t', 1).toString('hex')).toBe('00000001');
+    expect(Serdes.int64().serialize('t', -2).toString('hex')).toBe('fffffffffffffffe');
+  });
+
+  it('reject bytes that do not decode with a SerializationError naming the topic', () => {
+    const cases: [Serde<unknown>, Buffer][] = [
+      [Serdes.int32() as Serde<unknown>, Buffer.from([1, 2, 3])],
+      [Serdes.int64() as Serde<unknown>, Buffer.alloc(4)],
+      [Serdes.json() as Serde<unknown>, Buffer.from('{not json')],
+      [Serdes.uuid() as Serde<unknown>, Buffer.from('not-a-uuid')],
+    ];
+    for (const [serde, bytes] of cases) {
+      const error = (() => {
+        try {
+          serde.deserialize('payments', bytes);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as SerializationError).code).toBe('SERIALIZATION');
+      expect((error as Error).message).toContain('payments');
+    }
+  });
+
+  it('reject values they cannot encode', () => {
+    expect(() => Serdes.int32().serialize('t', 2 ** 31)).toThrow(SerializationError);
+    expect(() => Serdes.int64().serialize('t', 1.5)).toThrow(SerializationError);
+    expect(() => Serdes.string().serialize('t', 5 as unknown as string)).toThrow(SerializationError);
+  });
+});
