@@ -1,15 +1,23 @@
 // `npm run bench`: runs every benchmark, prints the numbers and writes them to bench/results/.
+// `npm run bench -- log` or `-- streams` runs one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLogBench } from './log.bench.js';
+import { runStreamsBench } from './streams.bench.js';
 
 const resultsDir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(resultsDir, { recursive: true });
-
 const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30) };
-const log = await runLogBench();
-const report = { benchmark: 'log', date: new Date().toISOString(), machine, results: log };
-console.table(log);
-fs.writeFileSync(path.join(resultsDir, 'log.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`written to ${path.join(resultsDir, 'log.json')}`);
+const benches: Record<string, () => Promise<Record<string, number | string>>> = { log: runLogBench, streams: runStreamsBench };
+const only = process.argv[2];
+
+for (const [name, run] of Object.entries(benches)) {
+  if (only !== undefined && only !== name) continue;
+  const results = await run();
+  console.log(`\n${name}`);
+  console.table(results);
+  const file = path.join(resultsDir, `${name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  console.log(`written to ${path.relative(process.cwd(), file)}`);
+}

@@ -158,3 +158,26 @@ describe('StreamsApp', () => {
     await app.close();
   });
 });
+
+describe('StreamsApp sources', () => {
+  it('reads every topic matching a RegExp, and uses a timestamp extractor for event time', async () => {
+    type Event = { at: number; name: string };
+    const builder = new StreamsBuilder();
+    builder
+      .stream(/^events-/, { key: s, value: Serdes.json<Event>(), timestampExtractor: (r) => r.value.at })
+      .mapValues((_k, e) => e.name)
+      .to('out', { key: s, value: s });
+    const json = Serdes.json<Event>();
+    const inputs = [
+      { topic: 'events-a', partition: 0, key: Buffer.from('k'), value: json.serialize('events-a', { at: 30, name: 'a30' }), timestamp: 1 },
+      { topic: 'events-b', partition: 0, key: Buffer.from('k'), value: json.serialize('events-b', { at: 10, name: 'b10' }), timestamp: 2 },
+      { topic: 'events-b', partition: 0, key: Buffer.from('k'), value: json.serialize('events-b', { at: 20, name: 'b20' }), timestamp: 3 },
+      { topic: 'other', partition: 0, key: Buffer.from('k'), value: json.serialize('other', { at: 5, name: 'ignored' }), timestamp: 4 },
+    ];
+    const run = await runOnEmbeddedLog(builder.build(), { 'events-a': 1, 'events-b': 1, other: 1, out: 1 }, inputs.slice(0, 3));
+    logs.push(run.log);
+    const out = run.outputs.get('out')!;
+    // Ordered by extracted event time across both matched topics; timestamps carried to the output.
+    expect(out.map((r) => [r.value!.toString(), r.timestamp])).toEqual([['b10', 10], ['b20', 20], ['a30', 30]]);
+  });
+});

@@ -42,6 +42,9 @@ export class InvalidTimestampError extends TributaryError {
   }
 }
 
+/** A deserialized record waiting to be processed (see TaskExecutor.prepare). */
+export type PreparedRecord = { readonly node: unknown; readonly metadata: RecordMetadata; readonly record: StreamRecord<unknown, unknown> };
+
 type Node = {
   spec: TopologyNode;
   children: Node[];
@@ -94,6 +97,14 @@ export class TaskExecutor {
 
   /** Processes one consumed record (throws SerializationError with its location on bad bytes). */
   process(topic: string, partition: number, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    this.processPrepared(this.prepare(topic, partition, offset, key, value, timestamp, headers));
+  }
+
+  /**
+   * Deserializes a consumed record and extracts its event time, without processing it: a task
+   * picks the next record across its partitions by this timestamp, as Kafka Streams does.
+   */
+  prepare(topic: string, partition: number, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): PreparedRecord {
     const source = this.sources.get(topic);
     if (source === undefined) throw new TopologyError(`Task ${this.settings.taskId} does not read topic "${topic}"`);
     const where = { topic, partition, offset };
@@ -111,9 +122,15 @@ export class TaskExecutor {
       ts = spec.timestampExtractor({ key: k, value: v, timestamp, topic, partition, offset, headers }, this.partitionTime.get(topic) ?? -1);
     }
     if (!(ts >= 0)) throw new InvalidTimestampError(ts, where);
-    if (ts > (this.partitionTime.get(topic) ?? -1)) this.partitionTime.set(topic, ts);
-    this.metadata = where;
-    source.node.receive(new StreamRecord(k, v, ts, headers));
+    return { node: source.node, metadata: where, record: new StreamRecord(k, v, ts, headers) };
+  }
+
+  processPrepared(prepared: PreparedRecord): void {
+    const { record, metadata } = prepared;
+    const ts = record.timestamp;
+    if (ts > (this.partitionTime.get(metadata.topic) ?? -1)) this.partitionTime.set(metadata.topic, ts);
+    this.metadata = metadata;
+    (prepared.node as Node).receive(record);
     this.metadata = null;
     if (ts > this.streamTime) {
       this.streamTime = ts;

@@ -1,4 +1,4 @@
-import { TaskExecutor, type TaskSettings } from '../../processor/internals/task-executor.js';
+import { TaskExecutor, type PreparedRecord, type TaskSettings } from '../../processor/internals/task-executor.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { SerializationError } from '../../serdes/serialization-error.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
@@ -18,6 +18,8 @@ type InputQueue = {
   consumed: number;
   /** The last fetch returned nothing: the partition is caught up for now. */
   caughtUp: boolean;
+  /** records[next], deserialized, once it has been looked at. */
+  head: PreparedRecord | undefined;
 };
 
 const ERROR_HEADER = 'tributary.error';
@@ -52,7 +54,7 @@ export class StreamTask {
       },
       requestCommit: () => void (this.commitRequested = true),
     });
-    this.queues = partitions.map((tp) => ({ ...tp, records: [], next: 0, fetchOffset: 0, consumed: 0, caughtUp: false }));
+    this.queues = partitions.map((tp) => ({ ...tp, records: [], next: 0, fetchOffset: 0, consumed: 0, caughtUp: false, head: undefined }));
   }
 
   private get log(): PartitionedLog {
@@ -98,9 +100,9 @@ export class StreamTask {
   }
 
   /**
-   * Processes up to `budget` buffered records, always the one with the smallest timestamp among
-   * the partitions' next records. Stops when a partition that may have more data runs dry, so
-   * order is kept across refills. Synchronous: no await per record.
+   * Processes up to `budget` buffered records, always the one with the smallest (extracted)
+   * timestamp among the partitions' next records. Stops when a partition that may have more data
+   * runs dry, so order is kept across refills. Synchronous: no await per record.
    */
   process(budget: number): number {
     let done = 0;
@@ -109,44 +111,59 @@ export class StreamTask {
       let best: InputQueue | undefined;
       for (let i = 0; i < queues.length; i++) {
         const q = queues[i]!;
-        if (q.next >= q.records.length) {
+        const head = this.headOf(q);
+        if (head === undefined) {
           if (!q.caughtUp) return done;
           continue;
         }
-        if (best === undefined || q.records[q.next]!.timestamp < best.records[best.next]!.timestamp) best = q;
+        if (best === undefined || head.record.timestamp < best.head!.record.timestamp) best = q;
       }
       if (best === undefined) return done;
-      const r = best.records[best.next++]!;
-      this.processRecord(r);
-      best.consumed = r.offset + 1;
+      const prepared = best.head!;
+      best.head = undefined;
+      best.next++;
+      best.consumed = prepared.metadata.offset + 1;
+      this.executor.processPrepared(prepared);
+      this.metrics.processedRecords++;
+      this.uncommitted = true;
       done++;
     }
     return done;
   }
 
-  private processRecord(r: LogRecord): void {
-    try {
-      this.executor.process(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers);
-      this.metrics.processedRecords++;
-    } catch (e) {
-      if (!(e instanceof SerializationError) || e.location === undefined) throw e;
-      const handler = this.config.deserializationExceptionHandler;
-      if (handler === 'fail') throw e;
-      this.metrics.skippedRecords++;
-      if (handler === 'continue') {
-        console.warn(`tributary: skipping a record that does not deserialize: ${e.message}`);
-        return;
+  /** The queue's next record, deserialized; records the handler skips are consumed here. */
+  private headOf(q: InputQueue): PreparedRecord | undefined {
+    while (q.head === undefined && q.next < q.records.length) {
+      const r = q.records[q.next]!;
+      try {
+        q.head = this.executor.prepare(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers);
+      } catch (e) {
+        this.handleDeserializationError(e, r);
+        q.next++;
+        q.consumed = r.offset + 1;
+        this.uncommitted = true;
       }
-      const headers: Record<string, Buffer> = {
-        ...r.headers,
-        [`${ERROR_HEADER}.message`]: Buffer.from(e.message),
-        [`${ERROR_HEADER}.topic`]: Buffer.from(r.topic),
-        [`${ERROR_HEADER}.partition`]: Buffer.from(String(r.partition)),
-        [`${ERROR_HEADER}.offset`]: Buffer.from(String(r.offset)),
-      };
-      this.outputs.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
     }
-    this.uncommitted = true;
+    return q.head;
+  }
+
+  private handleDeserializationError(e: unknown, r: LogRecord): void {
+    if (!(e instanceof SerializationError) || e.location === undefined) throw e;
+    const handler = this.config.deserializationExceptionHandler;
+    if (handler === 'fail') throw e;
+    this.metrics.skippedRecords++;
+    if (handler === 'continue') {
+      console.warn(`tributary: skipping a record that does not deserialize: ${e.message}`);
+      return;
+    }
+    const headers: Record<string, Buffer> = {
+      ...r.headers,
+      [`${ERROR_HEADER}.message`]: Buffer.from(e.message),
+      [`${ERROR_HEADER}.topic`]: Buffer.from(r.topic),
+      [`${ERROR_HEADER}.partition`]: Buffer.from(String(r.partition)),
+      [`${ERROR_HEADER}.offset`]: Buffer.from(String(r.offset)),
+    };
+    this.outputs.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
   }
 
   punctuateWallClock(now: number): void {

@@ -30,7 +30,7 @@ export type StreamsConfig = {
   deserializationExceptionHandler?: DeserializationExceptionHandler;
   /** Default: 'shutdown_client' (the app goes to ERROR). 'replace_thread' restarts processing from the last commit. */
   uncaughtExceptionHandler?: (error: unknown) => UncaughtExceptionResponse;
-  /** Records fetched per partition per poll. Default 1000. */
+  /** Records fetched per partition per poll (Kafka's max.poll.records). Default 500. */
   maxPollRecords?: number;
   /** How long the loop waits when there was nothing to process, in ms. Default 2. */
   pollIntervalMs?: number;
@@ -54,7 +54,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   }
   const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
   if (!(commitIntervalMs >= 0)) throw new InvalidConfigError('commitIntervalMs', `expected a number >= 0, got ${commitIntervalMs}`);
-  const maxPollRecords = config.maxPollRecords ?? 1000;
+  const maxPollRecords = config.maxPollRecords ?? 500;
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
   const handler = config.deserializationExceptionHandler ?? 'fail';
   if (handler !== 'fail' && handler !== 'continue' && typeof handler?.deadLetterTopic !== 'string') {

@@ -1,0 +1,129 @@
+// StreamsApp throughput and latency on EmbeddedLog: filter → mapValues → to, 8 partitions.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, type Serde } from '../src/index.js';
+
+const RECORDS = Number(process.env.BENCH_STREAMS_RECORDS ?? 1_000_000);
+const PARTITIONS = 8;
+const LATENCY_RATE = 100_000;
+const LATENCY_SECONDS = 5;
+
+type Event = { id: number; user: string; page: string; amount: number };
+
+async function freshLog(root: string, name: string): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
+  await log.createTopic('in', { partitions: PARTITIONS });
+  await log.createTopic('out', { partitions: PARTITIONS });
+  return log;
+}
+
+function stringTopology() {
+  const s = Serdes.string();
+  const builder = new StreamsBuilder();
+  builder.stream('in', { key: s, value: s }).filter((_k, v) => v.charCodeAt(0) !== 33).mapValues((_k, v) => v.toUpperCase()).to('out', { key: s, value: s });
+  return builder.build();
+}
+
+function jsonTopology() {
+  const builder = new StreamsBuilder();
+  builder
+    .stream('in', { key: Serdes.string(), value: Serdes.json<Event>() })
+    .filter((_k, e) => e.amount >= 0)
+    .mapValues((_k, e) => ({ ...e, amountCents: Math.round(e.amount * 100) }))
+    .to('out', { key: Serdes.string(), value: Serdes.json() as Serde<Event & { amountCents: number }> });
+  return builder.build();
+}
+
+async function fill(log: EmbeddedLog, value: (i: number) => Buffer): Promise<void> {
+  for (let i = 0; i < RECORDS; i += 1000) {
+    await log.produce(Array.from({ length: 1000 }, (_, j) => ({ topic: 'in', key: Buffer.from(`key-${(i + j) % 100_000}`.padEnd(16, '.')), value: value(i + j) })));
+  }
+}
+
+/** Records per second for the app to process every pre-produced record and commit. */
+async function throughput(root: string, name: string, topology: ReturnType<typeof stringTopology>, guarantee: 'at_least_once' | 'exactly_once', value: (i: number) => Buffer): Promise<number> {
+  const log = await freshLog(root, name);
+  await fill(log, value);
+  const app = new StreamsApp(topology, { applicationId: name, log, processingGuarantee: guarantee });
+  const started = performance.now();
+  await app.start();
+  while (app.metrics().processedRecords < RECORDS) await new Promise((resolve) => setTimeout(resolve, 5));
+  await app.close();
+  const seconds = (performance.now() - started) / 1000;
+  await log.close();
+  fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  return Math.round(RECORDS / seconds);
+}
+
+/** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
+async function latency(root: string): Promise<{ p50: number; p99: number; max: number; records: number }> {
+  const log = await freshLog(root, 'latency');
+  const app = new StreamsApp(stringTopology(), { applicationId: 'latency', log, processingGuarantee: 'at_least_once', pollIntervalMs: 1 });
+  await app.start();
+  const payload = crypto.randomBytes(50).toString('hex');
+  const latencies: number[] = [];
+  const positions = new Array<number>(PARTITIONS).fill(0);
+  let producing = true;
+  const consumer = (async () => {
+    while (producing || latencies.length < LATENCY_RATE * LATENCY_SECONDS * 0.99) {
+      let got = 0;
+      for (let p = 0; p < PARTITIONS; p++) {
+        const records = await log.fetch({ topic: 'out', partition: p, offset: positions[p]!, maxRecords: 5_000, isolation: 'read_uncommitted' });
+        const now = Date.now();
+        for (const r of records) latencies.push(now - r.timestamp);
+        got += records.length;
+        if (records.length > 0) positions[p] = records[records.length - 1]!.offset + 1;
+      }
+      if (got === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  const perTick = LATENCY_RATE / 1000; // one batch per millisecond of schedule
+  const start = Date.now();
+  let sent = 0;
+  while (sent < LATENCY_RATE * LATENCY_SECONDS) {
+    const due = Math.floor(((Date.now() - start) * LATENCY_RATE) / 1000);
+    if (due > sent) {
+      const n = Math.min(due - sent, perTick * 10);
+      const now = Date.now();
+      await log.produce(Array.from({ length: n }, (_, j) => ({ topic: 'in', key: Buffer.from(`key-${(sent + j) % 10_000}`), value: Buffer.from(payload), timestamp: now })));
+      sent += n;
+    } else await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  producing = false;
+  await consumer;
+  await app.close();
+  await log.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]!, records: latencies.length };
+}
+
+export async function runStreamsBench(): Promise<Record<string, number | string>> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-streams-'));
+  try {
+    const text = crypto.randomBytes(50).toString('hex');
+    const stringValue = (i: number) => Buffer.from(`${String(i).padStart(8, '0')}${text}`.slice(0, 100));
+    const jsonValue = (i: number) => Buffer.from(JSON.stringify({ id: i, user: `user-${i % 5000}`, page: '/docs/getting-started', amount: (i % 1000) / 7 }));
+    const alos = await throughput(root, 'string-alos', stringTopology(), 'at_least_once', stringValue);
+    const eos = await throughput(root, 'string-eos', stringTopology(), 'exactly_once', stringValue);
+    const json = await throughput(root, 'json-alos', jsonTopology(), 'at_least_once', jsonValue);
+    const lat = await latency(root);
+    return {
+      records: RECORDS,
+      topology: 'filter → mapValues → to, 8 partitions',
+      stringAtLeastOnceRecordsPerSec: alos,
+      stringExactlyOnceRecordsPerSec: eos,
+      exactlyOnceVsAtLeastOnce: Math.round((eos / alos) * 100) / 100,
+      jsonAtLeastOnceRecordsPerSec: json,
+      latencyRate: `${LATENCY_RATE} records/s for ${LATENCY_SECONDS} s, at_least_once`,
+      latencyP50Ms: lat.p50,
+      latencyP99Ms: lat.p99,
+      latencyMaxMs: lat.max,
+      latencyRecords: lat.records,
+    };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
