@@ -34,6 +34,10 @@ export type {
   TopicPartitionOffset,
 } from './runtime/log/partitioned-log.js';
 export { EmbeddedLog } from './runtime/log/embedded-log.js';
+export { KafkaLog } from './runtime/log/kafka/kafka-log.js';
+export type { KafkaLogOptions } from './runtime/log/kafka/kafka-log.js';
+export { KafkaError } from './runtime/log/kafka/kafka-errors.js';
+export type { KafkaClient } from './runtime/log/kafka/kafka-client.js';
 export type { EmbeddedLogOptions, FsyncPolicy, LogDamage, MaintenanceResult } from './runtime/log/embedded-log.js';
 export { murmur2 } from './runtime/log/murmur2.js';
 

@@ -30,7 +30,7 @@ const b = (s: string) => Buffer.from(s);
  * The PartitionedLog contract. Written against the interface only: EmbeddedLog runs it now and
  * KafkaLog runs the same file against a real broker.
  */
-export function partitionedLogContract(backend: string, factory: LogFactory): void {
+export function partitionedLogContract(backend: string, factory: LogFactory, capabilities: { consumerGroups: boolean } = { consumerGroups: true }): void {
   describe(`PartitionedLog contract: ${backend}`, () => {
     let log: PartitionedLog;
     let dispose: () => Promise<void>;
@@ -325,7 +325,7 @@ export function partitionedLogContract(backend: string, factory: LogFactory): vo
       });
     });
 
-    describe('consumer groups', () => {
+    if (capabilities.consumerGroups) describe('consumer groups', () => {
       it('assigns co-partitioned topics together and rebalances when members join and leave', async () => {
         const a = uniqueTopic('grp-a');
         const c = uniqueTopic('grp-c');

@@ -72,11 +72,16 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
 
 function checkRecord(r: ProducerRecord, i: number, topic: Topic): void {
   const where = `record ${i} for topic "${topic.name}"`;
-  if (r.key !== null && !Buffer.isBuffer(r.key)) throw new InvalidRecordError(`${where}: key must be a Buffer or null`);
-  if (r.value !== null && !Buffer.isBuffer(r.value)) throw new InvalidRecordError(`${where}: value must be a Buffer or null`);
+  checkRecordFields(r, where);
   if (r.key === null && topic.config.cleanupPolicy === 'compact') {
     throw new InvalidRecordError(`${where}: a compacted topic needs a key on every record`);
   }
+}
+
+/** Field checks every backend makes before writing anything: Buffers, timestamp, headers. */
+export function checkRecordFields(r: ProducerRecord, where: string): void {
+  if (r.key !== null && !Buffer.isBuffer(r.key)) throw new InvalidRecordError(`${where}: key must be a Buffer or null`);
+  if (r.value !== null && !Buffer.isBuffer(r.value)) throw new InvalidRecordError(`${where}: value must be a Buffer or null`);
   if (r.timestamp !== undefined && (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp) || r.timestamp < 0)) {
     throw new InvalidRecordError(`${where}: timestamp must be a finite number >= 0, got ${String(r.timestamp)}`);
   }

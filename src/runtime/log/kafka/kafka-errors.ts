@@ -1,0 +1,21 @@
+import { TributaryError } from '../../../errors/tributary-error.js';
+import { ProducerFencedError, UnknownTopicError } from '../errors.js';
+
+/** A Kafka error with no closer Tributary equivalent; `kafkaType` is Kafka's error name. */
+export class KafkaError extends TributaryError {
+  constructor(readonly kafkaType: string, message: string, cause: unknown, retriable: boolean) {
+    super('KAFKA_ERROR', `Kafka error ${kafkaType}: ${message}`, { cause, retriable });
+  }
+}
+
+/** Maps a client error to the exported error classes shared with EmbeddedLog. */
+export function mapKafkaError(e: unknown, context: { topic?: string; transactionalId?: string }): unknown {
+  if (e instanceof TributaryError) return e;
+  const type = (e as { type?: string }).type ?? (e as { name?: string }).name ?? 'UNKNOWN';
+  const message = (e as Error).message ?? String(e);
+  if ((type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced/i.test(message)) && context.transactionalId !== undefined) {
+    return new ProducerFencedError(context.transactionalId);
+  }
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) return new UnknownTopicError(context.topic);
+  return new KafkaError(type, message, e, (e as { retriable?: boolean }).retriable === true);
+}

@@ -1,0 +1,309 @@
+import { InvalidConfigError, InvalidRecordError, LogClosedError, OffsetOutOfRangeError, TopicAlreadyExistsError, UnknownPartitionError, UnknownTopicError } from '../errors.js';
+import { partitionForKey } from '../murmur2.js';
+import type {
+  FetchRequest,
+  GroupDescription,
+  GroupMember,
+  JoinGroupOptions,
+  LogRecord,
+  LogTransaction,
+  PartitionLag,
+  PartitionedLog,
+  ProducerRecord,
+  RecordMetadata,
+  TopicConfig,
+  TopicDescription,
+  TopicPartitionOffset,
+} from '../partitioned-log.js';
+import { checkRecordFields } from '../produce-plan.js';
+import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
+import type { KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
+import { KafkaError, mapKafkaError } from './kafka-errors.js';
+import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
+import { KafkajsClient } from './kafkajs-client.js';
+
+/** How long commit() waits for Kafka's commit markers before resolving anyway. */
+const VISIBILITY_TIMEOUT_MS = 10_000;
+
+export type KafkaLogOptions = {
+  /** Bootstrap servers, e.g. ['localhost:9092']. */
+  brokers: string[];
+  clientId?: string;
+  /** Another Kafka client behind the same interface (default: kafkajs). */
+  client?: KafkaClient;
+  /** Upper bound on bytes per fetch. Default 4 MiB. */
+  fetchMaxBytes?: number;
+};
+
+/**
+ * PartitionedLog on an Apache Kafka cluster, through kafkajs. Same contract, same errors and
+ * the same partitioner as EmbeddedLog, so a topology moves between them unchanged.
+ *
+ * @example
+ * const log = new KafkaLog({ brokers: ['localhost:9092'] });
+ * await log.createTopic('orders', { partitions: 6 });
+ */
+export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
+  private readonly client: KafkaClient;
+  private readonly partitions = new Map<string, number>();
+  private readonly epochs = new Map<string, number>();
+  private readonly producers = new Map<string, { producer: TransactionalProducer; open: KafkaTransaction | undefined }>();
+  private readonly retired: TransactionalProducer[] = [];
+  private readonly sticky = new Map<string, number>();
+  private readonly fetchMaxBytes: number;
+  private connected: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: KafkaLogOptions) {
+    if (!Array.isArray(options.brokers) || options.brokers.length === 0 || !options.brokers.every((b) => typeof b === 'string' && b.includes(':'))) {
+      throw new InvalidConfigError('brokers', `give at least one "host:port", got ${JSON.stringify(options.brokers)}`);
+    }
+    this.client = options.client ?? new KafkajsClient({ brokers: options.brokers, clientId: options.clientId ?? 'tributary' });
+    this.fetchMaxBytes = options.fetchMaxBytes ?? 4 * 1024 * 1024;
+  }
+
+  ensureOpen(operation: string): void {
+    if (this.closed) throw new LogClosedError(operation);
+  }
+
+  private async ready(operation: string): Promise<void> {
+    this.ensureOpen(operation);
+    this.connected ??= this.client.connect();
+    await this.connected;
+  }
+
+  private async call<T>(operation: string, topic: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready(operation);
+      return await work();
+    } catch (e) {
+      throw mapKafkaError(e, topic === undefined ? {} : { topic });
+    }
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const known = this.partitions.get(topic);
+    if (known !== undefined) return known;
+    const count = await this.client.partitionCount(topic);
+    if (count === null) throw new UnknownTopicError(topic);
+    this.partitions.set(topic, count);
+    return count;
+  }
+
+  private async checkPartition(topic: string, partition: unknown): Promise<number> {
+    const count = await this.partitionCount(topic);
+    if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition >= count) {
+      throw new UnknownPartitionError(topic, partition as number, count);
+    }
+    return partition;
+  }
+
+  async createTopic(name: string, config: TopicConfig = {}): Promise<void> {
+    validateTopicName(name);
+    const resolved = resolveTopicConfig(config);
+    const configs: Record<string, string> = { 'cleanup.policy': resolved.cleanupPolicy };
+    if (config.retentionMs !== undefined) configs['retention.ms'] = String(config.retentionMs);
+    if (config.retentionBytes !== undefined) configs['retention.bytes'] = String(config.retentionBytes);
+    if (config.segmentBytes !== undefined) configs['segment.bytes'] = String(config.segmentBytes);
+    if (config.deleteRetentionMs !== undefined) configs['delete.retention.ms'] = String(config.deleteRetentionMs);
+    const created = await this.call('create a topic', name, () => this.client.createTopic(name, resolved.partitions, configs));
+    if (!created) throw new TopicAlreadyExistsError(name);
+    this.partitions.set(name, resolved.partitions);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.call('delete a topic', name, () => this.client.deleteTopic(name));
+    this.partitions.delete(name);
+  }
+
+  async listTopics(): Promise<string[]> {
+    return (await this.call('list topics', undefined, () => this.client.listTopics())).sort();
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    return this.call('describe a topic', name, async () => {
+      const partitions = await this.partitionCount(name);
+      const [raw, offsets] = await Promise.all([this.client.topicConfig(name), this.client.offsets(name)]);
+      const number = (key: string) => (raw[key] === undefined || Number(raw[key]) < 0 ? undefined : Number(raw[key]));
+      const config: TopicConfig = { partitions, cleanupPolicy: raw['cleanup.policy']?.includes('compact') ? 'compact' : 'delete' };
+      for (const [field, key] of [['retentionMs', 'retention.ms'], ['retentionBytes', 'retention.bytes'], ['segmentBytes', 'segment.bytes'], ['deleteRetentionMs', 'delete.retention.ms']] as const) {
+        const value = number(key);
+        if (value !== undefined) config[field] = value;
+      }
+      return { name, config, partitions: offsets.map((o) => ({ partition: o.partition, startOffset: o.low, endOffset: o.high })) };
+    });
+  }
+
+  /** Groups records per partition (Kafka's partitioner, computed here) and validates them all first. */
+  async plan(records: ProducerRecord[]): Promise<{ batches: PartitionBatch[]; place: (baseOffsets: number[]) => RecordMetadata[] }> {
+    if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
+    const batches = new Map<string, PartitionBatch & { indices: number[] }>();
+    const stickyThisCall = new Map<string, number>();
+    const now = Date.now();
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const count = await this.partitionCount(r.topic);
+      checkRecordFields(r, `record ${i} for topic "${r.topic}"`);
+      let partition: number;
+      if (r.partition !== undefined) partition = await this.checkPartition(r.topic, r.partition);
+      else if (r.key !== null) partition = partitionForKey(r.key, count);
+      else {
+        if (!stickyThisCall.has(r.topic)) {
+          const next = this.sticky.get(r.topic) ?? 0;
+          stickyThisCall.set(r.topic, next % count);
+          this.sticky.set(r.topic, (next + 1) % count);
+        }
+        partition = stickyThisCall.get(r.topic)!;
+      }
+      const id = `${r.topic}\u0000${partition}`;
+      let batch = batches.get(id);
+      if (batch === undefined) batches.set(id, (batch = { topic: r.topic, partition, messages: [], indices: [] }));
+      batch.messages.push({ key: r.key, value: r.value, timestamp: r.timestamp ?? now, headers: r.headers ?? {} });
+      batch.indices.push(i);
+    }
+    const list = [...batches.values()];
+    return {
+      batches: list,
+      place: (baseOffsets) => {
+        const metadata = new Array<RecordMetadata>(records.length);
+        list.forEach((b, n) => b.indices.forEach((index, k) => (metadata[index] = { topic: b.topic, partition: b.partition, offset: baseOffsets[n]! + k })));
+        return metadata;
+      },
+    };
+  }
+
+  async produce(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    return this.call('produce', records[0]?.topic, async () => {
+      const { batches, place } = await this.plan(records);
+      return place(batches.length === 0 ? [] : await this.client.produce(batches));
+    });
+  }
+
+  async fetch(req: FetchRequest): Promise<LogRecord[]> {
+    return this.call('fetch', req.topic, async () => {
+      const partition = await this.checkPartition(req.topic, req.partition);
+      const maxRecords = req.maxRecords ?? 1000;
+      if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new InvalidConfigError('maxRecords', `expected an integer >= 1, got ${String(maxRecords)}`);
+      const isolation = req.isolation ?? 'read_committed';
+      if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new InvalidConfigError('isolation', `expected "read_committed" or "read_uncommitted", got ${String(isolation)}`);
+      if (!Number.isInteger(req.offset) || req.offset < 0) throw await this.outOfRange(req.topic, partition, req.offset);
+      try {
+        const messages = await this.client.fetch(req.topic, partition, req.offset, isolation === 'read_committed', this.fetchMaxBytes);
+        return messages.slice(0, maxRecords).map((m) => ({ topic: req.topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers }));
+      } catch (e) {
+        if ((e as { type?: string }).type === 'OFFSET_OUT_OF_RANGE') throw await this.outOfRange(req.topic, partition, req.offset);
+        throw e;
+      }
+    });
+  }
+
+  private async outOfRange(topic: string, partition: number, offset: number): Promise<OffsetOutOfRangeError> {
+    const range = (await this.client.offsets(topic)).find((o) => o.partition === partition);
+    return new OffsetOutOfRangeError(topic, partition, offset, range?.low ?? 0, range?.high ?? 0);
+  }
+
+  async transaction(transactionalId: string): Promise<LogTransaction> {
+    await this.ready('begin a transaction');
+    if (typeof transactionalId !== 'string' || transactionalId.length === 0) throw new InvalidConfigError('transactionalId', 'must be a non-empty string');
+    const epoch = (this.epochs.get(transactionalId) ?? 0) + 1;
+    this.epochs.set(transactionalId, epoch);
+    let entry = this.producers.get(transactionalId);
+    if (entry?.open !== undefined) {
+      // The older transaction is still open: a new producer fences it at the broker, as a
+      // restarted instance would; the old producer is retired.
+      this.retired.push(entry.producer);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      const producer = await this.call('begin a transaction', undefined, () => this.client.transactionalProducer(transactionalId));
+      entry = { producer, open: undefined };
+      this.producers.set(transactionalId, entry);
+    }
+    const txn = new KafkaTransaction(this, transactionalId, epoch, await this.call('begin a transaction', undefined, () => entry.producer.begin()));
+    entry.open = txn;
+    return txn;
+  }
+
+  isCurrent(transactionalId: string, epoch: number): boolean {
+    return this.epochs.get(transactionalId) === epoch;
+  }
+
+  finished(transactionalId: string, epoch: number): void {
+    const entry = this.producers.get(transactionalId);
+    if (entry?.open !== undefined && this.isCurrent(transactionalId, epoch)) entry.open = undefined;
+  }
+
+  /**
+   * Waits until each partition's last stable offset has moved past the transaction's first offset
+   * there, i.e. its commit marker is written. If an older open transaction holds the partition's
+   * LSO below ours, readers could not see our records yet on any backend: no wait.
+   */
+  async awaitMarkers(firstOffsets: ReadonlyMap<string, { topic: string; partition: number; offset: number }>): Promise<void> {
+    const deadline = Date.now() + VISIBILITY_TIMEOUT_MS;
+    for (const { topic, partition, offset } of firstOffsets.values()) {
+      while (Date.now() < deadline) {
+        const lso = await this.client.lastStableOffset(topic, partition);
+        if (lso !== offset) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+  }
+
+  async validateOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (!Array.isArray(offsets)) throw new InvalidConfigError('offsets', 'expected an array');
+    for (const o of offsets) {
+      await this.checkPartition(o.topic, o.partition);
+      if (!Number.isInteger(o.offset) || o.offset < 0) throw new InvalidConfigError('offset', `offset for ${o.topic}-${o.partition} must be an integer >= 0, got ${String(o.offset)}`);
+    }
+  }
+
+  async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await this.call('commit offsets', offsets[0]?.topic, async () => {
+      await this.validateOffsets(offsets);
+      for (const topic of new Set(offsets.map((o) => o.topic))) {
+        await this.client.commitOffsets(groupId, topic, offsets.filter((o) => o.topic === topic));
+      }
+    });
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
+    return this.call('read committed offsets', topic, async () => {
+      await this.partitionCount(topic);
+      const committed = await this.client.committedOffsets(groupId, topic);
+      return committed.sort((a, b) => a.partition - b.partition).map((c) => ({ topic, partition: c.partition, offset: c.offset }));
+    });
+  }
+
+  async groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    return this.call('compute group lag', topic, async () => {
+      await this.partitionCount(topic);
+      const [committed, offsets] = await Promise.all([this.client.committedOffsets(groupId, topic), this.client.offsets(topic)]);
+      return offsets.map((o) => {
+        const c = committed.find((x) => x.partition === o.partition)?.offset ?? null;
+        return { topic, partition: o.partition, committedOffset: c, endOffset: o.high, lag: o.high - (c ?? o.low) };
+      });
+    });
+  }
+
+  /** Consumer-group membership on Kafka comes with the engine's Kafka support (issue 6); not yet. */
+  async joinGroup(groupId: string, _options: JoinGroupOptions): Promise<GroupMember> {
+    this.ensureOpen('join a group');
+    throw new KafkaError('UNSUPPORTED', `KafkaLog cannot yet join consumer group "${groupId}": group membership on Kafka is not implemented`, undefined, false);
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    this.ensureOpen('describe a group');
+    throw new KafkaError('UNSUPPORTED', `KafkaLog cannot yet describe consumer group "${groupId}"`, undefined, false);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { producer, open } of this.producers.values()) {
+      await open?.abortNow().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+    }
+    for (const producer of this.retired) await producer.disconnect().catch(() => undefined);
+    if (this.connected !== undefined) await this.client.disconnect();
+  }
+}

@@ -1,0 +1,181 @@
+import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
+
+// kafkajs is CommonJS; Node's ESM loader cannot see all of its named exports, so take them from the default.
+const { ConfigResourceTypes, Kafka: KafkaClass, logLevel } = kafkajs;
+import { visibleMessages, type AbortedTransaction, type RawMessage } from './read-committed-filter.js';
+import type { ClientTransaction, FetchedMessage, KafkaClient, PartitionBatch, PartitionOffsets, TransactionalProducer } from './kafka-client.js';
+
+/** The slice of kafkajs' internal Cluster and Broker objects used for random-access fetches. */
+type InternalBroker = { fetch(request: unknown): Promise<{ responses: { partitions: unknown[] }[] }> };
+type InternalCluster = {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(args: { nodeId: string }): Promise<InternalBroker>;
+};
+
+const READ_COMMITTED = 1;
+const READ_UNCOMMITTED = 0;
+
+function toMessages(batch: PartitionBatch) {
+  return batch.messages.map((m) => ({ partition: batch.partition, key: m.key, value: m.value, timestamp: String(m.timestamp), headers: m.headers }));
+}
+
+function headersOf(raw: RawMessage['headers']): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  if (raw === undefined) return out;
+  for (const [name, v] of Object.entries(raw)) {
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (last !== undefined) out[name] = Buffer.isBuffer(last) ? last : Buffer.from(last);
+  }
+  return out;
+}
+
+/** KafkaClient on kafkajs 2.2. */
+export class KafkajsClient implements KafkaClient {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly cluster: InternalCluster;
+  private readonly targetTopics = new Set<string>();
+
+  constructor(config: KafkaConfig) {
+    this.kafka = new KafkaClass({ logLevel: logLevel.NOTHING, ...config });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    const create = Object.getOwnPropertySymbols(this.kafka).find((s) => s.description === 'private:Kafka:createCluster');
+    if (create === undefined) throw new Error('This kafkajs version has no internal cluster factory; KafkaLog needs kafkajs 2.2.x');
+    const factory = (this.kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[create]!;
+    this.cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false });
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all([this.admin.connect(), this.producer.connect(), this.cluster.connect()]);
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([this.admin.disconnect(), this.producer.disconnect(), this.cluster.disconnect()]);
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<boolean> {
+    return this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+    });
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.admin.deleteTopics({ topics: [name] });
+    this.targetTopics.delete(name);
+  }
+
+  async listTopics(): Promise<string[]> {
+    return (await this.admin.listTopics()).filter((t) => !t.startsWith('__'));
+  }
+
+  async partitionCount(topic: string): Promise<number | null> {
+    try {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]?.partitions.length ?? null;
+    } catch (e) {
+      if ((e as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return null;
+      throw e;
+    }
+  }
+
+  async topicConfig(topic: string): Promise<Record<string, string>> {
+    const { resources } = await this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+    return Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+  }
+
+  async produce(batches: PartitionBatch[]): Promise<number[]> {
+    return baseOffsets(batches, await this.producer.sendBatch({ acks: -1, topicMessages: batches.map((b) => ({ topic: b.topic, messages: toMessages(b) })) }));
+  }
+
+  async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
+    const data = await this.fetchPartition(topic, partition, offset, readCommitted, maxBytes);
+    if (data === undefined) return [];
+    return visibleMessages(data.messages, data.abortedTransactions, offset, readCommitted).map((m) => ({
+      offset: Number(m.offset),
+      key: m.key,
+      value: m.value,
+      timestamp: Number(m.timestamp),
+      headers: headersOf(m.headers),
+    }));
+  }
+
+  async lastStableOffset(topic: string, partition: number): Promise<number> {
+    const offsets = await this.offsets(topic);
+    const data = await this.fetchPartition(topic, partition, offsets.find((o) => o.partition === partition)?.high ?? 0, true, 1);
+    return Number(data?.lastStableOffset ?? 0);
+  }
+
+  private async fetchPartition(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number) {
+    if (!this.targetTopics.has(topic)) {
+      await this.cluster.addTargetTopic(topic);
+      this.targetTopics.add(topic);
+    }
+    await this.cluster.refreshMetadataIfNecessary();
+    const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
+    const nodeId = Object.keys(leaders)[0];
+    if (nodeId === undefined) throw Object.assign(new Error(`No leader for ${topic}-${partition}`), { type: 'LEADER_NOT_AVAILABLE', retriable: true });
+    const broker = await this.cluster.findBroker({ nodeId });
+    const response = await broker.fetch({
+      replicaId: -1,
+      isolationLevel: readCommitted ? READ_COMMITTED : READ_UNCOMMITTED,
+      maxWaitTime: 0,
+      minBytes: 0,
+      maxBytes,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
+    });
+    return response.responses[0]?.partitions[0] as { messages: RawMessage[]; abortedTransactions?: AbortedTransaction[]; lastStableOffset: string } | undefined;
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: number }[]> {
+    const result = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: Number(p.offset) })).filter((p) => p.offset >= 0);
+  }
+
+  async commitOffsets(groupId: string, topic: string, offsets: { partition: number; offset: number }[]): Promise<void> {
+    await this.admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })) });
+  }
+
+  async transactionalProducer(transactionalId: string): Promise<TransactionalProducer> {
+    const producer = this.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    return {
+      begin: async (): Promise<ClientTransaction> => {
+        const txn = await producer.transaction();
+        return {
+          produce: async (batches) => baseOffsets(batches, await txn.sendBatch({ acks: -1, topicMessages: batches.map((b) => ({ topic: b.topic, messages: toMessages(b) })) })),
+          sendOffsets: (groupId, offsets) => {
+            const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
+              topic,
+              partitions: offsets.filter((o) => o.topic === topic).map((o) => ({ partition: o.partition, offset: String(o.offset) })),
+            }));
+            return txn.sendOffsets({ consumerGroupId: groupId, topics });
+          },
+          commit: () => txn.commit(),
+          abort: () => txn.abort(),
+        };
+      },
+      disconnect: () => producer.disconnect(),
+    };
+  }
+}
+
+/** kafkajs answers per partition, not per batch; find each batch's base offset. */
+function baseOffsets(batches: PartitionBatch[], response: { topicName: string; partition: number; baseOffset?: string }[]): number[] {
+  return batches.map((b) => {
+    const r = response.find((x) => x.topicName === b.topic && x.partition === b.partition);
+    if (r?.baseOffset === undefined) throw new Error(`Kafka returned no offset for ${b.topic}-${b.partition}`);
+    return Number(r.baseOffset);
+  });
+}
