@@ -14,6 +14,7 @@ import {
   type ProducerRecord,
 } from '../../src/index.js';
 import { readAll } from '../helpers/read-all.js';
+import { until } from '../helpers/run-app.js';
 
 /** How a backend under test is made: a fresh log, and a way to dispose of it. */
 export type LogFactory = () => Promise<{ log: PartitionedLog; dispose: () => Promise<void> }>;
@@ -340,6 +341,8 @@ export function partitionedLogContract(backend: string, factory: LogFactory, cap
         });
         expect(first.assignment()).toHaveLength(8);
         const second = await log.joinGroup(groupId, { topics: [a, c] });
+        // A backend may tell the first member of the rebalance a little after the second joined.
+        await until(() => first.assignment().length === 4, 'the first member to give up half');
         const one = first.assignment();
         const two = second.assignment();
         expect(one.length + two.length).toBe(8);
@@ -349,7 +352,7 @@ export function partitionedLogContract(backend: string, factory: LogFactory, cap
           expect(byTopic(a)).toEqual(byTopic(c));
         }
         await second.leave();
-        expect(first.assignment()).toHaveLength(8);
+        await until(() => first.assignment().length === 8, 'the first member to get everything back');
         expect(events).toEqual(['first-assigned:8', 'first-revoked:4', 'first-assigned:4']);
         await first.leave();
       });

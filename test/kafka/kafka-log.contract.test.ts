@@ -7,13 +7,10 @@ function bootstrap(): string[] {
   return servers.split(',');
 }
 
-// Consumer-group membership on KafkaLog is not built yet (issue 6), so that part of the contract
-// is not registered for this backend; everything else runs against the real broker.
 partitionedLogContract(
   'KafkaLog',
   async () => {
     const log = new KafkaLog({ brokers: bootstrap(), clientId: 'tributary-contract' });
     return { log, dispose: () => log.close() };
   },
-  { consumerGroups: false },
 );

@@ -34,6 +34,13 @@ export interface KafkaClient {
   lastStableOffset(topic: string, partition: number): Promise<number>;
   committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: number }[]>;
   commitOffsets(groupId: string, topic: string, offsets: { partition: number; offset: number }[]): Promise<void>;
+  /**
+   * Joins a consumer group for membership only (this client does not fetch through it):
+   * partition p of every topic goes to the same member. `onAssignment` gets each new assignment,
+   * in order; the promise resolves after the first one was handled.
+   */
+  joinGroup(groupId: string, topics: string[], onAssignment: (assignment: { topic: string; partition: number }[]) => Promise<void>): Promise<ClientGroupMember>;
+  describeGroup(groupId: string): Promise<{ memberId: string; assignment: { topic: string; partition: number }[] }[]>;
   /** A producer holding `transactionalId`; making it fences any older producer of that id. */
   transactionalProducer(transactionalId: string): Promise<TransactionalProducer>;
 }
@@ -48,4 +55,10 @@ export interface ClientTransaction {
   sendOffsets(groupId: string, offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
+}
+
+export interface ClientGroupMember {
+  readonly memberId: string;
+  commitOffsets(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
+  leave(): Promise<void>;
 }

@@ -13,12 +13,13 @@ import type {
   RecordMetadata,
   TopicConfig,
   TopicDescription,
+  TopicPartition,
   TopicPartitionOffset,
 } from '../partitioned-log.js';
 import { checkRecordFields } from '../produce-plan.js';
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
-import type { KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
-import { KafkaError, mapKafkaError } from './kafka-errors.js';
+import type { ClientGroupMember, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
+import { mapKafkaError } from './kafka-errors.js';
 import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
 import { KafkajsClient } from './kafkajs-client.js';
 
@@ -50,6 +51,8 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   private readonly producers = new Map<string, { producer: TransactionalProducer; open: KafkaTransaction | undefined }>();
   private readonly retired: TransactionalProducer[] = [];
   private readonly sticky = new Map<string, number>();
+  /** This log's live group memberships: offset commits for these groups go through the member. */
+  private readonly members = new Map<string, ClientGroupMember>();
   private readonly fetchMaxBytes: number;
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -260,6 +263,11 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     await this.call('commit offsets', offsets[0]?.topic, async () => {
       await this.validateOffsets(offsets);
+      const member = this.members.get(groupId);
+      if (member !== undefined) {
+        await member.commitOffsets(offsets);
+        return;
+      }
       for (const topic of new Set(offsets.map((o) => o.topic))) {
         await this.client.commitOffsets(groupId, topic, offsets.filter((o) => o.topic === topic));
       }
@@ -285,15 +293,49 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     });
   }
 
-  /** Consumer-group membership on Kafka comes with the engine's Kafka support (issue 6); not yet. */
-  async joinGroup(groupId: string, _options: JoinGroupOptions): Promise<GroupMember> {
-    this.ensureOpen('join a group');
-    throw new KafkaError('UNSUPPORTED', `KafkaLog cannot yet join consumer group "${groupId}": group membership on Kafka is not implemented`, undefined, false);
+  /**
+   * Joins a Kafka consumer group (membership only; records come through fetch). Assignment keeps
+   * co-partitioned topics together. kafkajs rebalances eagerly, so a member learns what it lost
+   * when the new assignment arrives: by then another member may own those partitions, which is
+   * why exactly_once relies on per-task transactional ids fencing the old owner.
+   */
+  async joinGroup(groupId: string, options: JoinGroupOptions): Promise<GroupMember> {
+    await this.ready('join a group');
+    for (const topic of options.topics) await this.partitionCount(topic);
+    let current: TopicPartition[] = [];
+    const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+    const member = await this.call('join a group', options.topics[0], () =>
+      this.client.joinGroup(groupId, options.topics, async (assignment) => {
+        const next = new Set(assignment.map(key));
+        const before = new Set(current.map(key));
+        const revoked = current.filter((tp) => !next.has(key(tp)));
+        const added = assignment.filter((tp) => !before.has(key(tp)));
+        if (revoked.length > 0) await options.onPartitionsRevoked?.(revoked);
+        current = assignment;
+        if (added.length > 0) await options.onPartitionsAssigned?.(added);
+      }),
+    );
+    this.members.set(groupId, member);
+    return {
+      groupId,
+      get memberId() {
+        return member.memberId;
+      },
+      assignment: () => [...current],
+      leave: async () => {
+        if (current.length > 0) await options.onPartitionsRevoked?.(current);
+        current = [];
+        this.members.delete(groupId);
+        await member.leave();
+      },
+    };
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
-    this.ensureOpen('describe a group');
-    throw new KafkaError('UNSUPPORTED', `KafkaLog cannot yet describe consumer group "${groupId}"`, undefined, false);
+    return this.call('describe a group', undefined, async () => {
+      const members = await this.client.describeGroup(groupId);
+      return { groupId, generation: -1, members: members.sort((a, b) => a.memberId.localeCompare(b.memberId)) };
+    });
   }
 
   async close(): Promise<void> {
@@ -304,6 +346,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
       await producer.disconnect().catch(() => undefined);
     }
     for (const producer of this.retired) await producer.disconnect().catch(() => undefined);
+    for (const member of this.members.values()) await member.leave().catch(() => undefined);
     if (this.connected !== undefined) await this.client.disconnect();
   }
 }

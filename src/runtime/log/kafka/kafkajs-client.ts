@@ -1,9 +1,10 @@
 import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
 
 // kafkajs is CommonJS; Node's ESM loader cannot see all of its named exports, so take them from the default.
-const { ConfigResourceTypes, Kafka: KafkaClass, logLevel } = kafkajs;
+const { AssignerProtocol, ConfigResourceTypes, Kafka: KafkaClass, logLevel } = kafkajs;
 import { visibleMessages, type AbortedTransaction, type RawMessage } from './read-committed-filter.js';
-import type { ClientTransaction, FetchedMessage, KafkaClient, PartitionBatch, PartitionOffsets, TransactionalProducer } from './kafka-client.js';
+import { coPartitionAssigner } from './co-partition-assigner.js';
+import type { ClientGroupMember, ClientTransaction, FetchedMessage, KafkaClient, PartitionBatch, PartitionOffsets, TransactionalProducer } from './kafka-client.js';
 
 /** The slice of kafkajs' internal Cluster and Broker objects used for random-access fetches. */
 type InternalBroker = { fetch(request: unknown): Promise<{ responses: { partitions: unknown[] }[] }> };
@@ -145,6 +146,53 @@ export class KafkajsClient implements KafkaClient {
 
   async commitOffsets(groupId: string, topic: string, offsets: { partition: number; offset: number }[]): Promise<void> {
     await this.admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })) });
+  }
+
+  async joinGroup(
+    groupId: string,
+    topics: string[],
+    onAssignment: (assignment: { topic: string; partition: number }[]) => Promise<void>,
+  ): Promise<ClientGroupMember> {
+    const consumer = this.kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 30_000, allowAutoTopicCreation: false });
+    let handled: Promise<void> = Promise.resolve();
+    let first: (() => void) | undefined;
+    const firstAssignment = new Promise<void>((resolve) => (first = resolve));
+    let failure: unknown;
+    let memberId = '';
+    // Membership only: records are fetched by KafkaLog.fetch, so the group consumer stays paused
+    // (paused once the group exists, and any batch that slipped through pauses its partition).
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      memberId = payload.memberId;
+      consumer.pause(topics.map((topic) => ({ topic })));
+      const assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+      // Assignments are handled one at a time, in the order Kafka hands them out.
+      handled = handled.then(() => onAssignment(assignment)).catch((e: unknown) => void (failure ??= e));
+      void handled.then(() => first?.());
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async ({ pause }) => void pause() });
+    await firstAssignment;
+    if (failure !== undefined) throw failure;
+    return {
+      get memberId() {
+        return memberId;
+      },
+      commitOffsets: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) }))),
+      leave: async () => {
+        await consumer.disconnect();
+        await handled;
+      },
+    };
+  }
+
+  async describeGroup(groupId: string): Promise<{ memberId: string; assignment: { topic: string; partition: number }[] }[]> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    return (groups[0]?.members ?? []).map((m) => {
+      const decoded = m.memberAssignment.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+      const assignment = Object.entries(decoded?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+      return { memberId: m.memberId, assignment };
+    });
   }
 
   async transactionalProducer(transactionalId: string): Promise<TransactionalProducer> {
