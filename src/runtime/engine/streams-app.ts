@@ -99,8 +99,16 @@ export class StreamsApp {
    */
   private async prepareTopics(): Promise<Map<string, number>> {
     const log = this.config.log;
+    const existing = new Set(await log.listTopics());
     const counts = new Map<string, number>();
-    for (const topic of await log.listTopics()) counts.set(topic, (await log.describeTopic(topic)).partitions.length);
+    const describe = async (topic: string) => {
+      if (!counts.has(topic) && existing.has(topic)) counts.set(topic, (await log.describeTopic(topic)).partitions.length);
+    };
+    // Only the topics this topology touches are described (a shared Kafka cluster has many others).
+    for (const sub of this.subtopologies) {
+      for (const topic of [...sub.sourceTopics, ...sub.sinkTopics].map(this.resolveTopic)) await describe(topic);
+      for (const topic of existing) if (sub.sourcePatterns.some((p) => p.test(topic))) await describe(topic);
+    }
     const internal = this.topology.internalTopics;
     for (let pass = 0; pass <= internal.size; pass++) {
       for (const [name, spec] of internal) {

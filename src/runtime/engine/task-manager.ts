@@ -71,7 +71,7 @@ export class TaskManager {
       matchPattern: (pattern: RegExp) => [...counts.keys()].filter((t) => pattern.test(t)),
       partitionCount: (topic: string) => {
         const n = counts.get(topic);
-        if (n === undefined) throw new TopologyError(`Topic "${topic}" did not exist when the application started; create it first`);
+        if (n === undefined) throw new TopologyError(`Topic "${topic}" was not known when the application started (create it first; a custom partitioner needs its partition count)`);
         return n;
       },
       clock: this.config.clock,

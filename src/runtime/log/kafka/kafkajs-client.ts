@@ -153,7 +153,7 @@ export class KafkajsClient implements KafkaClient {
     topics: string[],
     onAssignment: (assignment: { topic: string; partition: number }[]) => Promise<void>,
   ): Promise<ClientGroupMember> {
-    const consumer = this.kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 30_000, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 30_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     let handled: Promise<void> = Promise.resolve();
     let first: (() => void) | undefined;
     const firstAssignment = new Promise<void>((resolve) => (first = resolve));

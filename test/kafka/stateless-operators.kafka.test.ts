@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { KafkaLog } from '../../src/index.js';
+import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
+import { cases, s, topology } from '../dsl/stateless-cases.js';
+import { runOnLog } from '../helpers/run-app.js';
+
+function kafkaLog(): KafkaLog {
+  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
+  return new KafkaLog({ brokers: servers.split(','), clientId: 'tributary-operators' });
+}
+
+describe.each(['at_least_once', 'exactly_once'] as const)('stateless operators on KafkaLog (%s)', (guarantee) => {
+  it.each(cases)('$name gives the same output as on the test driver', async (c) => {
+    const prefix = uniqueTopic(c.name.replace(/[^a-zA-Z0-9]+/g, '-'));
+    const t = (name: string) => `${prefix}-${name}`;
+    const topics: Record<string, number> = { [t('in')]: 1, [t('in2')]: 1 };
+    for (const name of Object.keys(c.expected)) topics[t(name)] = 1;
+    const inputs = c.inputs.map(([k, v, ts]) => ({ topic: t('in'), partition: 0, key: k === null ? null : Buffer.from(k), value: Buffer.from(v), timestamp: ts }));
+    const log = kafkaLog();
+    try {
+      const run = await runOnLog(log, topology(c, t), topics, inputs, { applicationId: `${prefix}-app`, processingGuarantee: guarantee, defaultKeySerde: s, defaultValueSerde: s });
+      expect(run.app.state).toBe('NOT_RUNNING');
+      for (const name of Object.keys(c.expected)) {
+        expect(run.outputs.get(t(name))!.map((r) => [r.key?.toString() ?? null, r.value!.toString()]), name).toEqual(c.expected[name]);
+      }
+    } finally {
+      await log.close();
+    }
+  });
+});
