@@ -50,6 +50,8 @@ transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=8
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
+# Tests kill members with SIGKILL; short sessions let the group notice within seconds.
+group.min.session.timeout.ms=1000
 auto.create.topics.enable=false
 PROPS
 

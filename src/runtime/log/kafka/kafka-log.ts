@@ -34,6 +34,8 @@ export type KafkaLogOptions = {
   client?: KafkaClient;
   /** Upper bound on bytes per fetch. Default 4 MiB. */
   fetchMaxBytes?: number;
+  /** Consumer-group session timeout: how soon a dead member's partitions move. Default 10 s. */
+  sessionTimeoutMs?: number;
 };
 
 /**
@@ -61,7 +63,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     if (!Array.isArray(options.brokers) || options.brokers.length === 0 || !options.brokers.every((b) => typeof b === 'string' && b.includes(':'))) {
       throw new InvalidConfigError('brokers', `give at least one "host:port", got ${JSON.stringify(options.brokers)}`);
     }
-    this.client = options.client ?? new KafkajsClient({ brokers: options.brokers, clientId: options.clientId ?? 'tributary' });
+    this.client = options.client ?? new KafkajsClient({ brokers: options.brokers, clientId: options.clientId ?? 'tributary' }, options.sessionTimeoutMs ?? 10_000);
     this.fetchMaxBytes = options.fetchMaxBytes ?? 4 * 1024 * 1024;
   }
 

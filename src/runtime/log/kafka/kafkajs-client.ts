@@ -41,8 +41,15 @@ export class KafkajsClient implements KafkaClient {
   private readonly producer: Producer;
   private readonly cluster: InternalCluster;
   private readonly targetTopics = new Set<string>();
+  private readonly brokers = new Map<string, Promise<InternalBroker>>();
+  private metadataLock: Promise<void> = Promise.resolve();
+  /** Per broker: resolves once its fetch connection is open. */
+  private readonly fetchConnections = new Map<string, Promise<void>>();
 
-  constructor(config: KafkaConfig) {
+  constructor(
+    config: KafkaConfig,
+    private readonly sessionTimeoutMs = 10_000,
+  ) {
     this.kafka = new KafkaClass({ logLevel: logLevel.NOTHING, ...config });
     this.admin = this.kafka.admin();
     this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
@@ -119,15 +126,17 @@ export class KafkajsClient implements KafkaClient {
   }
 
   private async fetchPartition(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number) {
-    if (!this.targetTopics.has(topic)) {
-      await this.cluster.addTargetTopic(topic);
-      this.targetTopics.add(topic);
-    }
-    await this.cluster.refreshMetadataIfNecessary();
+    await this.metadataFor(topic);
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders)[0];
     if (nodeId === undefined) throw Object.assign(new Error(`No leader for ${topic}-${partition}`), { type: 'LEADER_NOT_AVAILABLE', retriable: true });
-    const broker = await this.cluster.findBroker({ nodeId });
+    const broker = await this.broker(nodeId);
+    // kafkajs opens a broker's fetch connection lazily, and two requests racing to open it each
+    // open a socket, one of which disconnect() never closes. The first fetch per broker runs alone.
+    const opened = this.fetchConnections.get(nodeId);
+    let release: (() => void) | undefined;
+    if (opened === undefined) this.fetchConnections.set(nodeId, new Promise<void>((resolve) => (release = resolve)));
+    else await opened;
     const response = await broker.fetch({
       replicaId: -1,
       isolationLevel: readCommitted ? READ_COMMITTED : READ_UNCOMMITTED,
@@ -135,8 +144,38 @@ export class KafkajsClient implements KafkaClient {
       minBytes: 0,
       maxBytes,
       topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
-    });
+    }).finally(() => release?.());
     return response.responses[0]?.partitions[0] as { messages: RawMessage[]; abortedTransactions?: AbortedTransaction[]; lastStableOffset: string } | undefined;
+  }
+
+  /**
+   * kafkajs' metadata refreshes are not safe to run side by side (concurrent ones leave broker
+   * connections open after disconnect), so they run one at a time.
+   */
+  private metadataFor(topic: string): Promise<void> {
+    const run = this.metadataLock.then(async () => {
+      if (!this.targetTopics.has(topic)) {
+        await this.cluster.addTargetTopic(topic);
+        this.targetTopics.add(topic);
+      }
+      await this.cluster.refreshMetadataIfNecessary();
+    });
+    this.metadataLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * One findBroker per node: concurrent first calls to kafkajs' findBroker each open a connection
+   * and only one is closed on disconnect, which kept the process alive after close().
+   */
+  private broker(nodeId: string): Promise<InternalBroker> {
+    let broker = this.brokers.get(nodeId);
+    if (broker === undefined) {
+      broker = this.cluster.findBroker({ nodeId });
+      broker.catch(() => this.brokers.delete(nodeId));
+      this.brokers.set(nodeId, broker);
+    }
+    return broker;
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: number }[]> {
@@ -153,7 +192,7 @@ export class KafkajsClient implements KafkaClient {
     topics: string[],
     onAssignment: (assignment: { topic: string; partition: number }[]) => Promise<void>,
   ): Promise<ClientGroupMember> {
-    const consumer = this.kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner], sessionTimeout: 10_000, heartbeatInterval: 500, rebalanceTimeout: 30_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({ groupId, partitionAssigners: [coPartitionAssigner], sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: Math.min(500, this.sessionTimeoutMs / 4), rebalanceTimeout: 30_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     let handled: Promise<void> = Promise.resolve();
     let first: (() => void) | undefined;
     const firstAssignment = new Promise<void>((resolve) => (first = resolve));
