@@ -11,8 +11,8 @@ export type CrashPlan = { inputs: number; maxKills: number; minDelayMs: number; 
 
 const crashApp = path.join(import.meta.dirname, '../reliability/crash-app.ts');
 
-/** Starts the app child; kills it `delayMs` after it is ready unless it finishes first. Returns whether it finished. */
-async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number): Promise<boolean> {
+/** A running crash-app child: resolves `ready` once started; `finished` says whether it printed "done" and exited 0. */
+function startApp(dir: string, guarantee: string, backend: CrashBackend) {
   const args = [crashApp, dir, guarantee, ...(backend.kind === 'kafka' ? [`kafka|${backend.bootstrap}|${backend.prefix}`] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -22,16 +22,42 @@ async function runOnce(dir: string, guarantee: string, backend: CrashBackend, de
     output += chunk.toString();
     if (output.includes('ready')) onReady();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await Promise.race([ready, exited]);
-  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-  const code = await exited;
+  const finished = new Promise<boolean>((resolve) => child.once('exit', (code) => resolve(code === 0 && output.includes('done'))));
+  return { child, ready: Promise.race([ready, finished.then(() => undefined)]), finished };
+}
+
+/** Starts the app child; kills it `delayMs` after it is ready unless it finishes first. Returns whether it finished. */
+async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number): Promise<boolean> {
+  const app = startApp(dir, guarantee, backend);
+  await app.ready;
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), delayMs);
+  const done = await app.finished;
   clearTimeout(timer);
-  return code === 0 && output.includes('done');
+  return done;
 }
 
 async function openLog(dir: string, backend: CrashBackend): Promise<PartitionedLog> {
   return backend.kind === 'kafka' ? new KafkaLog({ brokers: backend.bootstrap.split(',') }) : EmbeddedLog.open(dir, { maintenanceIntervalMs: 0 });
+}
+
+async function setUp(dir: string, backend: CrashBackend, inputs: number): Promise<(name: string) => string> {
+  const topic = (name: string) => (backend.kind === 'kafka' ? `${backend.prefix}-${name}` : name);
+  const setup = await openLog(dir, backend);
+  await setup.createTopic(topic('in'), { partitions: 4 });
+  await setup.createTopic(topic('out'), { partitions: 4 });
+  for (let i = 0; i < inputs; i += 1000) {
+    const n = Math.min(1000, inputs - i);
+    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)) })));
+  }
+  await setup.close();
+  return topic;
+}
+
+async function outputValues(dir: string, backend: CrashBackend, topic: (name: string) => string): Promise<string[]> {
+  const log = await openLog(dir, backend);
+  const values = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, topic('out'), p)))).flat().map((r) => r.value!.toString());
+  await log.close();
+  return values;
 }
 
 /**
@@ -41,25 +67,14 @@ async function openLog(dir: string, backend: CrashBackend): Promise<PartitionedL
  */
 export async function crashUntilDone(guarantee: 'at_least_once' | 'exactly_once', backend: CrashBackend, plan: CrashPlan): Promise<{ values: string[]; runs: number }> {
   const dir = tempDir(`tributary-app-crash-${guarantee}-`);
-  const topic = (name: string) => (backend.kind === 'kafka' ? `${backend.prefix}-${name}` : name);
-  const setup = await openLog(dir, backend);
-  await setup.createTopic(topic('in'), { partitions: 4 });
-  await setup.createTopic(topic('out'), { partitions: 4 });
-  for (let i = 0; i < plan.inputs; i += 1000) {
-    const n = Math.min(1000, plan.inputs - i);
-    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)) })));
-  }
-  await setup.close();
+  const topic = await setUp(dir, backend, plan.inputs);
   const delays = fc.sample(fc.integer({ min: plan.minDelayMs, max: plan.maxDelayMs }), { numRuns: plan.maxKills, seed: guarantee.length });
   let runs = 0;
   let done = false;
   while (!done && runs < plan.maxKills) done = await runOnce(dir, guarantee, backend, delays[runs++]!);
   if (!done) done = await runOnce(dir, guarantee, backend, 600_000);
   if (!done) throw new Error('the app did not finish on its final, uninterrupted run');
-  const log = await openLog(dir, backend);
-  const values = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, topic('out'), p)))).flat().map((r) => r.value!.toString());
-  await log.close();
-  return { values, runs };
+  return { values: await outputValues(dir, backend, topic), runs };
 }
 
 /** Each of 0..inputs-1 as `out-<n>`: how many times it appears. */

@@ -22,3 +22,4 @@ describe('StreamsApp on KafkaLog killed with SIGKILL and restarted until done', 
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
   }, 300_000);
 });
+

@@ -63,6 +63,10 @@ export class StreamTask {
 
   /** Starts each input partition at the group's committed offset (or the start of the log). */
   async initialize(): Promise<void> {
+    // Under exactly_once, take over the transactional id first: that fences the previous owner
+    // and waits for its last transaction to complete, so the offsets read next are final
+    // (without it, a just-committed offset of the old owner may not be visible yet).
+    if (this.config.processingGuarantee === 'exactly_once') await this.openTransaction();
     const byTopic = new Map<string, TopicPartitionOffset[]>();
     for (const q of this.queues) {
       if (!byTopic.has(q.topic)) byTopic.set(q.topic, await this.log.committedOffsets(this.config.applicationId, q.topic));

@@ -1,12 +1,16 @@
 import type { Topology } from '../../processor/topology.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
+import { TopicAlreadyExistsError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
 import { Mutex } from './mutex.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
 import { canTransition, StreamsStateError, type StreamsState } from './streams-state.js';
 import { TaskManager } from './task-manager.js';
+
+/** How long tasks lost to a fenced producer wait for a rebalance before being recreated. */
+const MIGRATION_GRACE_MS = 5_000;
 
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
 
@@ -118,8 +122,14 @@ export class StreamsApp {
         const upstream = writers.flatMap((s) => s.sourceTopics.map(this.resolveTopic));
         if (spec.partitions === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
         const partitions = spec.partitions ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
-        await log.createTopic(real, { partitions });
-        counts.set(real, partitions);
+        try {
+          await log.createTopic(real, { partitions });
+          counts.set(real, partitions);
+        } catch (e) {
+          // Another instance of the application, starting at the same time, created it first.
+          if (!(e instanceof TopicAlreadyExistsError)) throw e;
+          counts.set(real, (await log.describeTopic(real)).partitions.length);
+        }
       }
     }
     for (const sub of this.subtopologies) {
@@ -151,7 +161,10 @@ export class StreamsApp {
     while (!this.stopping) {
       let processed = 0;
       try {
-        processed = await this.mutex.run(() => manager.runOnce());
+        processed = await this.mutex.run(async () => {
+          await manager.recreateMigrated(this.member?.assignment() ?? [], MIGRATION_GRACE_MS);
+          return manager.runOnce();
+        });
       } catch (e) {
         if (this.stopping) return;
         if (this.config.uncaughtExceptionHandler(e) === 'replace_thread') {

@@ -1,5 +1,6 @@
 import { TopologyError } from '../../processor/topology-error.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
+import { ProducerFencedError } from '../log/errors.js';
 import type { ProducerRecord, TopicPartition } from '../log/partitioned-log.js';
 import { StreamTask } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
@@ -14,6 +15,7 @@ export class TaskManager {
   readonly tasks = new Map<string, StreamTask>();
   private readonly topicToSubtopology = new Map<string, Subtopology>();
   private lastCommit: number;
+  private migratedAt: number | undefined;
 
   constructor(
     private readonly subtopologies: Subtopology[],
@@ -104,7 +106,7 @@ export class TaskManager {
       task.punctuateWallClock(now);
     }
     if (this.config.processingGuarantee === 'exactly_once') {
-      await Promise.all(tasks.map((t) => t.sendOutputsInTransaction()));
+      await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
     } else {
       const outputs: ProducerRecord[] = [];
       for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
@@ -117,7 +119,7 @@ export class TaskManager {
   /** Commits the given tasks (all by default): outputs are sent first, then offsets. */
   async commit(tasks: StreamTask[] = [...this.tasks.values()]): Promise<void> {
     if (this.config.processingGuarantee === 'exactly_once') {
-      await Promise.all(tasks.map((t) => t.commitTransaction()));
+      await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
       const outputs = tasks.flatMap((t) => t.takeOutputs());
       if (outputs.length > 0) await this.config.log.produce(outputs);
@@ -125,6 +127,32 @@ export class TaskManager {
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;
+  }
+
+  /**
+   * Runs a task's transactional step. A fenced producer means another instance owns the task now
+   * (Kafka Streams' TaskMigratedException): drop its uncommitted work and the task, quietly; the
+   * rebalance that moved it will tell this instance its new assignment.
+   */
+  private async unlessMigrated(task: StreamTask, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      if (!(e instanceof ProducerFencedError)) throw e;
+      await task.closeDirty();
+      this.tasks.delete(task.id);
+      this.migratedAt ??= this.config.clock();
+    }
+  }
+
+  /**
+   * After tasks migrated away, recreates those whose partitions are still in `assignment` once
+   * the group has had `graceMs` to rebalance (a fence by a zombie moves nothing).
+   */
+  async recreateMigrated(assignment: TopicPartition[], graceMs: number): Promise<void> {
+    if (this.migratedAt === undefined || this.config.clock() - this.migratedAt < graceMs) return;
+    this.migratedAt = undefined;
+    await this.assign(assignment);
   }
 
   /** Closes every task: committing first when `clean`, dropping uncommitted work when not. */

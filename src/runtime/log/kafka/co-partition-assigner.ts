@@ -11,6 +11,10 @@ export const coPartitionAssigner: PartitionAssigner = ({ cluster }) => ({
   name: 'TributaryCoPartition',
   version: 1,
   async assign({ members, topics }) {
+    // The leader may not have metadata yet for a topic created just before the join (an
+    // application's repartition topics): without it those partitions would go to no one.
+    await cluster.addMultipleTargetTopics(topics);
+    await cluster.refreshMetadata();
     const ids = members.map((m) => m.memberId).sort();
     const assignment = new Map<string, Record<string, number[]>>(ids.map((id) => [id, {}]));
     for (const topic of [...topics].sort()) {

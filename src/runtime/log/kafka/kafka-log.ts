@@ -18,7 +18,7 @@ import type {
 } from '../partitioned-log.js';
 import { checkRecordFields } from '../produce-plan.js';
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
-import type { ClientGroupMember, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
+import type { ClientGroupMember, ClientTransaction, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
 import { mapKafkaError } from './kafka-errors.js';
 import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
 import { KafkajsClient } from './kafkajs-client.js';
@@ -224,7 +224,19 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
       entry = { producer, open: undefined };
       this.producers.set(transactionalId, entry);
     }
-    const txn = new KafkaTransaction(this, transactionalId, epoch, await this.call('begin a transaction', undefined, () => entry.producer.begin()));
+    let begun: ClientTransaction;
+    try {
+      begun = await entry.producer.begin();
+    } catch {
+      // A producer left in a bad state (e.g. its abort failed after a fence) cannot begin again:
+      // replace it, as Kafka clients must after a fatal transactional error.
+      this.retired.push(entry.producer);
+      const producer = await this.call('begin a transaction', undefined, () => this.client.transactionalProducer(transactionalId));
+      entry = { producer, open: undefined };
+      this.producers.set(transactionalId, entry);
+      begun = await this.call('begin a transaction', undefined, () => producer.begin());
+    }
+    const txn = new KafkaTransaction(this, transactionalId, epoch, begun);
     entry.open = txn;
     return txn;
   }

@@ -15,6 +15,11 @@ type InternalCluster = {
   refreshMetadataIfNecessary(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<InternalBroker>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+  refreshMetadata(): Promise<void>;
+  fetchTopicsOffset(
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 };
 
 const READ_COMMITTED = 1;
@@ -56,7 +61,9 @@ export class KafkajsClient implements KafkaClient {
     const create = Object.getOwnPropertySymbols(this.kafka).find((s) => s.description === 'private:Kafka:createCluster');
     if (create === undefined) throw new Error('This kafkajs version has no internal cluster factory; KafkaLog needs kafkajs 2.2.x');
     const factory = (this.kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[create]!;
-    this.cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false });
+    // read_uncommitted: offset lookups answer the log end offset (as EmbeddedLog's endOffset),
+    // not the last stable offset that kafkajs' admin reports.
+    this.cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
   }
 
   async connect(): Promise<void> {
@@ -99,8 +106,26 @@ export class KafkajsClient implements KafkaClient {
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+    await this.metadataFor(topic);
+    let metadata = this.cluster.findTopicPartitionMetadata(topic);
+    // Metadata of a topic created a moment ago may not list its partitions yet: ask again
+    // rather than report a topic with no partitions.
+    for (let attempt = 0; metadata.length === 0 && attempt < 50; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await this.cluster.refreshMetadata();
+      metadata = this.cluster.findTopicPartitionMetadata(topic);
+    }
+    const partitions = metadata.map((m) => ({ partition: m.partitionId }));
+    const [high, low] = await Promise.all(
+      [false, true].map(async (fromBeginning) => (await this.cluster.fetchTopicsOffset([{ topic, partitions, fromBeginning }]))[0]?.partitions ?? []),
+    );
+    return partitions
+      .map(({ partition }) => ({
+        partition,
+        low: Number(low!.find((o) => o.partition === partition)?.offset ?? 0),
+        high: Number(high!.find((o) => o.partition === partition)?.offset ?? 0),
+      }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   async produce(batches: PartitionBatch[]): Promise<number[]> {
