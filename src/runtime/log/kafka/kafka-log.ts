@@ -23,6 +23,9 @@ import { mapKafkaError } from './kafka-errors.js';
 import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
 import { KafkajsClient } from './kafkajs-client.js';
 
+/** How long createTopic waits for the new partitions to be served. */
+const TOPIC_READY_TIMEOUT_MS = 15_000;
+
 /** How long commit() waits for Kafka's commit markers before resolving anyway. */
 const VISIBILITY_TIMEOUT_MS = 10_000;
 
@@ -114,6 +117,24 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     const created = await this.call('create a topic', name, () => this.client.createTopic(name, resolved.partitions, configs));
     if (!created) throw new TopicAlreadyExistsError(name);
     this.partitions.set(name, resolved.partitions);
+    await this.untilServed(name, resolved.partitions);
+  }
+
+  /**
+   * Kafka answers CreateTopics before every broker serves the new partitions; wait until their
+   * leaders answer, so the topic is usable (as on EmbeddedLog) when createTopic resolves.
+   */
+  private async untilServed(name: string, partitions: number): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        if ((await this.client.offsets(name)).length === partitions) return;
+      } catch (e) {
+        if (Date.now() > deadline) throw mapKafkaError(e, { topic: name });
+      }
+      if (Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {
