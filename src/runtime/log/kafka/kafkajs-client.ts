@@ -9,6 +9,8 @@ import type { ClientGroupMember, ClientTransaction, FetchedMessage, KafkaClient,
 /** The slice of kafkajs' internal Cluster and Broker objects used for random-access fetches. */
 type InternalBroker = { fetch(request: unknown): Promise<{ responses: { partitions: unknown[] }[] }> };
 type InternalCluster = {
+  /** Topics kafkajs keeps metadata for; every refresh asks for all of them. */
+  targetTopics: Set<string>;
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   addTargetTopic(topic: string): Promise<void>;
@@ -83,7 +85,13 @@ export class KafkajsClient implements KafkaClient {
 
   async deleteTopic(name: string): Promise<void> {
     await this.admin.deleteTopics({ topics: [name] });
-    this.targetTopics.delete(name);
+    this.forget(name);
+  }
+
+  /** A deleted topic left in kafkajs' metadata targets makes every later refresh fail. */
+  private forget(topic: string): void {
+    this.targetTopics.delete(topic);
+    this.cluster.targetTopics.delete(topic);
   }
 
   async listTopics(): Promise<string[]> {
@@ -179,11 +187,22 @@ export class KafkajsClient implements KafkaClient {
    */
   private metadataFor(topic: string): Promise<void> {
     const run = this.metadataLock.then(async () => {
-      if (!this.targetTopics.has(topic)) {
+      try {
+        if (!this.targetTopics.has(topic)) {
+          await this.cluster.addTargetTopic(topic);
+          this.targetTopics.add(topic);
+        }
+        await this.cluster.refreshMetadataIfNecessary();
+      } catch (e) {
+        if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw e;
+        // Some target topic was deleted elsewhere: drop the ones that are gone and try again.
+        const existing = new Set(await this.admin.listTopics());
+        for (const t of [...this.cluster.targetTopics]) if (!existing.has(t)) this.forget(t);
+        if (!existing.has(topic)) throw e;
         await this.cluster.addTargetTopic(topic);
         this.targetTopics.add(topic);
+        await this.cluster.refreshMetadata();
       }
-      await this.cluster.refreshMetadataIfNecessary();
     });
     this.metadataLock = run.catch(() => undefined);
     return run;
