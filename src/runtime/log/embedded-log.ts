@@ -6,6 +6,7 @@ import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
 import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
+import { fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
 import type {
@@ -243,15 +244,8 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
   async fetch(req: FetchRequest): Promise<LogRecord[]> {
     this.ensureOpen('fetch');
     const partition = partitionOf(this.topic(req.topic), req.partition);
-    const maxRecords = req.maxRecords ?? 1000;
-    if (!Number.isInteger(maxRecords) || maxRecords < 1) {
-      throw new InvalidConfigError('maxRecords', `expected an integer >= 1, got ${String(maxRecords)}`);
-    }
-    const isolation = req.isolation ?? 'read_committed';
-    if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
-      throw new InvalidConfigError('isolation', `expected "read_committed" or "read_uncommitted", got ${String(isolation)}`);
-    }
-    return partition.fetch(req.offset, maxRecords, isolation === 'read_committed');
+    const { maxRecords, readCommitted } = fetchOptions(req);
+    return partition.fetch(req.offset, maxRecords, readCommitted);
   }
 
   async transaction(transactionalId: string): Promise<LogTransaction> {

@@ -1,5 +1,6 @@
 import { InvalidConfigError, InvalidRecordError, UnknownPartitionError } from './errors.js';
 import { partitionForKey } from './murmur2.js';
+import { checkCommitOffset } from './request-checks.js';
 import type { PartitionLog } from './partition-log.js';
 import type { ProducerRecord, TopicPartitionOffset } from './partitioned-log.js';
 import { recordSize } from './record-batch.js';
@@ -96,8 +97,6 @@ export function validateOffsets(offsets: TopicPartitionOffset[], lookup: (topic:
   if (!Array.isArray(offsets)) throw new InvalidConfigError('offsets', 'expected an array');
   for (const o of offsets) {
     partitionOf(lookup(o.topic), o.partition);
-    if (!Number.isInteger(o.offset) || o.offset < 0) {
-      throw new InvalidConfigError('offset', `offset for ${o.topic}-${o.partition} must be an integer >= 0, got ${String(o.offset)}`);
-    }
+    checkCommitOffset(o);
   }
 }

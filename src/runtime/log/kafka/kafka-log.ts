@@ -17,6 +17,7 @@ import type {
   TopicPartitionOffset,
 } from '../partitioned-log.js';
 import { checkRecordFields } from '../produce-plan.js';
+import { checkCommitOffset, fetchOptions } from '../request-checks.js';
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
 import type { ClientGroupMember, ClientTransaction, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
 import { mapKafkaError } from './kafka-errors.js';
@@ -208,13 +209,10 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async fetch(req: FetchRequest): Promise<LogRecord[]> {
     return this.call('fetch', req.topic, async () => {
       const partition = await this.checkPartition(req.topic, req.partition);
-      const maxRecords = req.maxRecords ?? 1000;
-      if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new InvalidConfigError('maxRecords', `expected an integer >= 1, got ${String(maxRecords)}`);
-      const isolation = req.isolation ?? 'read_committed';
-      if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new InvalidConfigError('isolation', `expected "read_committed" or "read_uncommitted", got ${String(isolation)}`);
+      const { maxRecords, readCommitted } = fetchOptions(req);
       if (!Number.isInteger(req.offset) || req.offset < 0) throw await this.outOfRange(req.topic, partition, req.offset);
       try {
-        const messages = await this.client.fetch(req.topic, partition, req.offset, isolation === 'read_committed', this.fetchMaxBytes);
+        const messages = await this.client.fetch(req.topic, partition, req.offset, readCommitted, this.fetchMaxBytes);
         return messages.slice(0, maxRecords).map((m) => ({ topic: req.topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers }));
       } catch (e) {
         if ((e as { type?: string }).type === 'OFFSET_OUT_OF_RANGE') throw await this.outOfRange(req.topic, partition, req.offset);
@@ -291,7 +289,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     if (!Array.isArray(offsets)) throw new InvalidConfigError('offsets', 'expected an array');
     for (const o of offsets) {
       await this.checkPartition(o.topic, o.partition);
-      if (!Number.isInteger(o.offset) || o.offset < 0) throw new InvalidConfigError('offset', `offset for ${o.topic}-${o.partition} must be an integer >= 0, got ${String(o.offset)}`);
+      checkCommitOffset(o);
     }
   }
 
