@@ -141,7 +141,7 @@ export class StreamsApp {
   }
 
   private onRevoked(partitions: TopicPartition[]): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.rebalanceStep(async () => {
       if (this.stateValue === 'RUNNING') this.transition('REBALANCING');
       this.metricsValue.rebalances++;
       await this.manager?.revoke(partitions);
@@ -149,10 +149,26 @@ export class StreamsApp {
   }
 
   private onAssigned(partitions: TopicPartition[]): Promise<void> {
-    return this.mutex.run(async () => {
+    return this.rebalanceStep(async () => {
       if (this.stateValue === 'RUNNING') this.transition('REBALANCING');
       await this.manager?.assign(partitions);
       if (this.stateValue === 'REBALANCING' && this.member !== undefined) this.transition('RUNNING');
+    });
+  }
+
+  /**
+   * A rebalance callback runs inside the log's group machinery, which may not report its errors
+   * to anyone: a failure here (a task that cannot initialize) stops the application in ERROR.
+   */
+  private rebalanceStep(step: () => Promise<void>): Promise<void> {
+    return this.mutex.run(step).catch((e: unknown) => {
+      if (this.member === undefined) throw e; // still in start(): start() reports it
+      this.failure ??= e;
+      this.stopping = true;
+      if (canTransition(this.stateValue, 'PENDING_ERROR')) {
+        this.transition('PENDING_ERROR');
+        this.transition('ERROR');
+      }
     });
   }
 
