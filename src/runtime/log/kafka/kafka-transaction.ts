@@ -96,6 +96,9 @@ export class KafkaTransaction implements LogTransaction {
     this.state = 'aborting';
     try {
       await this.txn.abort();
+      // As for commit: the ABORT markers land after EndTxn answers, and until they do this
+      // transaction still hides later records of its partitions from read_committed readers.
+      await this.host.awaitMarkers(this.firstOffsets);
     } finally {
       this.state = 'aborted';
       this.host.finished(this.transactionalId, this.epoch);
