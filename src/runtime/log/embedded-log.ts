@@ -25,6 +25,7 @@ import type {
   TopicPartitionOffset,
 } from './partitioned-log.js';
 import { planProduce, validateOffsets, partitionOf, type Topic } from './produce-plan.js';
+import { StickyPartitioner } from './sticky-partitioner.js';
 import type { SegmentDamage } from './segment.js';
 import { describeConfig, resolveTopicConfig, validateTopicName, type ResolvedTopicConfig } from './topic-config.js';
 
@@ -69,6 +70,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
   private readonly epochs = new Map<string, number>();
   private readonly current = new Map<string, EmbeddedTransaction>();
   private readonly activeSeqs = new Set<number>();
+  private readonly sticky = new StickyPartitioner();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly groups = new GroupCoordinator((topic) => this.topic(topic).config.partitions);
   private lastSeq: number;
@@ -145,7 +147,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
         partitions.push(opened.log);
         this.lastSeq = Math.max(this.lastSeq, opened.maxTxnSeq);
       }
-      this.topics.set(name, { name, config, partitions, sticky: 0 });
+      this.topics.set(name, { name, config, partitions });
     }
     this.lastSeq = Math.max(this.lastSeq, this.coordinator.maxDecidedSeq);
   }
@@ -177,7 +179,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     fs.rmSync(dir, { recursive: true, force: true });
     const settings = { segmentBytes: resolved.segmentBytes };
     const partitions = Array.from({ length: resolved.partitions }, (_, p) => PartitionLog.create(path.join(dir, String(p)), name, p, settings));
-    const topic: Topic = { name, config: resolved, partitions, sticky: 0 };
+    const topic: Topic = { name, config: resolved, partitions };
     this.topics.set(name, topic);
     // topic.json is written last: a folder without it is a creation that never finished.
     await this.track(replaceFileAtomically(path.join(dir, 'topic.json'), Buffer.from(JSON.stringify(describeConfig(resolved))), dir));
@@ -220,7 +222,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
   }
 
   private append(records: ProducerRecord[], txnSeq: number, touched: Set<PartitionLog> | null): RecordMetadata[] {
-    const plan = planProduce(records, (name) => this.topic(name));
+    const plan = planProduce(records, (name) => this.topic(name), this.sticky);
     const now = this.clock();
     const metadata = new Array<RecordMetadata>(records.length);
     for (const group of plan) {

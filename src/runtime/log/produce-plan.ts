@@ -1,6 +1,7 @@
 import { InvalidConfigError, InvalidRecordError, UnknownPartitionError } from './errors.js';
 import { partitionForKey } from './murmur2.js';
 import { checkCommitOffset } from './request-checks.js';
+import type { StickyPartitioner } from './sticky-partitioner.js';
 import type { PartitionLog } from './partition-log.js';
 import type { ProducerRecord, TopicPartitionOffset } from './partitioned-log.js';
 import { recordSize } from './record-batch.js';
@@ -11,8 +12,6 @@ export type Topic = {
   name: string;
   config: ResolvedTopicConfig;
   partitions: PartitionLog[];
-  /** Where the next produce call's null-key records go (sticky per call, round robin across calls). */
-  sticky: number;
 };
 
 /** The records of one produce call that go to one partition, with their places in the call. */
@@ -29,12 +28,12 @@ export function partitionOf(topic: Topic, partition: unknown): PartitionLog {
  * written: a call with one bad record writes nothing. Partition choice is Kafka's: an explicit
  * partition, else murmur2 of the key, else one partition per call for null keys (sticky).
  */
-export function planProduce(records: ProducerRecord[], lookup: (topic: string) => Topic): PartitionGroup[] {
+export function planProduce(records: ProducerRecord[], lookup: (topic: string) => Topic, sticky: StickyPartitioner): PartitionGroup[] {
   if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
   const groups: PartitionGroup[] = [];
   // Per topic, the group of each partition number (an array beats a Map keyed by object here).
   const slotsByTopic = new Map<Topic, (PartitionGroup | undefined)[]>();
-  const stickyChoice = new Map<Topic, number>();
+  const nullKeyPartition = sticky.forCall();
   let topic: Topic | undefined;
   let slots: (PartitionGroup | undefined)[] = [];
   for (let i = 0; i < records.length; i++) {
@@ -49,15 +48,7 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
     let p: number;
     if (r.partition !== undefined) p = partitionOf(topic, r.partition).partition;
     else if (r.key !== null) p = partitionForKey(r.key, topic.partitions.length);
-    else {
-      let choice = stickyChoice.get(topic);
-      if (choice === undefined) {
-        choice = topic.sticky;
-        topic.sticky = (topic.sticky + 1) % topic.partitions.length;
-        stickyChoice.set(topic, choice);
-      }
-      p = choice;
-    }
+    else p = nullKeyPartition(topic.name, topic.partitions.length);
     let group = slots[p];
     if (group === undefined) {
       group = { partition: topic.partitions[p]!, records: [], indices: [], byteSize: 0 };

@@ -18,6 +18,7 @@ import type {
 } from '../partitioned-log.js';
 import { checkRecordFields } from '../produce-plan.js';
 import { checkCommitOffset, fetchOptions } from '../request-checks.js';
+import { StickyPartitioner } from '../sticky-partitioner.js';
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
 import type { ClientGroupMember, ClientTransaction, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
 import { mapKafkaError } from './kafka-errors.js';
@@ -56,7 +57,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   private readonly epochs = new Map<string, number>();
   private readonly producers = new Map<string, { producer: TransactionalProducer; open: KafkaTransaction | undefined }>();
   private readonly retired: TransactionalProducer[] = [];
-  private readonly sticky = new Map<string, number>();
+  private readonly sticky = new StickyPartitioner();
   /** This log's live group memberships: offset commits for these groups go through the member. */
   private readonly members = new Map<string, ClientGroupMember>();
   private readonly fetchMaxBytes: number;
@@ -165,7 +166,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async plan(records: ProducerRecord[]): Promise<{ batches: PartitionBatch[]; place: (baseOffsets: number[]) => RecordMetadata[] }> {
     if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
     const batches = new Map<string, PartitionBatch & { indices: number[] }>();
-    const stickyThisCall = new Map<string, number>();
+    const nullKeyPartition = this.sticky.forCall();
     const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
@@ -174,14 +175,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
       let partition: number;
       if (r.partition !== undefined) partition = await this.checkPartition(r.topic, r.partition);
       else if (r.key !== null) partition = partitionForKey(r.key, count);
-      else {
-        if (!stickyThisCall.has(r.topic)) {
-          const next = this.sticky.get(r.topic) ?? 0;
-          stickyThisCall.set(r.topic, next % count);
-          this.sticky.set(r.topic, (next + 1) % count);
-        }
-        partition = stickyThisCall.get(r.topic)!;
-      }
+      else partition = nullKeyPartition(r.topic, count);
       const id = `${r.topic}\u0000${partition}`;
       let batch = batches.get(id);
       if (batch === undefined) batches.set(id, (batch = { topic: r.topic, partition, messages: [], indices: [] }));
