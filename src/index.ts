@@ -69,7 +69,6 @@ export type { TopologyTestDriverConfig } from './processor/test-driver/topology-
 export { TestInputTopic } from './processor/test-driver/test-input-topic.js';
 export { TestOutputTopic } from './processor/test-driver/test-output-topic.js';
 export type { TestRecord } from './processor/test-driver/test-output-topic.js';
-export type { StateStore, StateStoreContext, StoreBuilder } from './state/state-store.js';
 
 // DSL
 export { StreamsBuilder } from './dsl/streams-builder.js';
@@ -86,3 +85,14 @@ export type { DeserializationExceptionHandler, StreamsConfig, UncaughtExceptionR
 export type { StreamsMetrics } from './runtime/engine/streams-metrics.js';
 export { StreamsStateError } from './runtime/engine/streams-state.js';
 export type { StreamsState } from './runtime/engine/streams-state.js';
+
+// State stores
+export type { KeyValue, StateStore, StateStoreContext, StoreBuilder } from './state/state-store.js';
+export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.js';
+export type { ReadOnlyWindowStore, WindowStore } from './state/window-store.js';
+export type { ReadOnlySessionStore, SessionStore } from './state/session-store.js';
+export { Stores } from './state/stores.js';
+export type { SessionStoreOptions, StoreOptions, WindowStoreOptions } from './state/stores.js';
+export { StateStoreError, StoreNotReadyError } from './state/state-store-error.js';
+export { InvalidStoreOptionsError } from './state/invalid-store-options-error.js';
+export type { TimeWindow, Windowed } from './serdes/windowed.js';

@@ -1,5 +1,7 @@
 import type { Serde } from './serde.js';
 import { SerializationError } from './serialization-error.js';
+import { windowedSerde } from './windowed-serde.js';
+import type { Windowed } from './windowed.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -125,4 +127,6 @@ export const Serdes = {
   bytes: (): Serde<Buffer> => bytesSerde,
   /** A UUID string, stored as its UTF-8 text as Kafka's `Serdes.UUID()` does. */
   uuid: (): Serde<string> => uuidSerde,
+  /** A windowed key: the inner key's bytes, window start and end (8-byte big-endian each). */
+  windowed: <K>(inner: Serde<K>): Serde<Windowed<K>> => windowedSerde(inner),
 } as const;

@@ -8,8 +8,8 @@ import {
   TopologyError,
   TopologyTestDriver,
   type ProcessorContext,
-  type StateStore,
-  type StoreBuilder,
+  Stores,
+  type KeyValueStore,
 } from '../../src/index.js';
 
 const s = Serdes.string();
@@ -66,17 +66,6 @@ describe('Topology', () => {
 });
 
 /** A tiny counting store to exercise addStateStore/getStateStore plumbing. */
-class CounterStore implements StateStore {
-  count = 0;
-  flushes = 0;
-  constructor(readonly name: string) {}
-  init(): void {}
-  flush(): void {
-    this.flushes++;
-  }
-  close(): void {}
-}
-
 describe('Processor API through the test driver', () => {
   it('fires stream-time punctuators as record timestamps advance and wall-clock ones on advanceWallClockTime', async () => {
     const fired: string[] = [];
@@ -113,22 +102,27 @@ describe('Processor API through the test driver', () => {
     await driver.close();
   });
 
-  it('gives processors their connected stores and commits (flushes) after every input record', async () => {
-    const builder: StoreBuilder<CounterStore> = { name: 'counter', build: () => new CounterStore('counter') };
+  it('gives processors their connected stores and commits after every input record (changelog captured)', async () => {
     const topology = new Topology()
       .addSource('src', ['in'], { keySerde: s, valueSerde: s })
-      .addProcessor<string, string, string, string>('count', () => {
-        let store: CounterStore;
-        return { init: (c) => void (store = c.getStateStore<CounterStore>('counter')), process: () => void store.count++ };
+      .addProcessor<string, string, string, number>('count', () => {
+        let store: KeyValueStore<string, number>;
+        return {
+          init: (c) => void (store = c.getStateStore<KeyValueStore<string, number>>('counter')),
+          process: (r) => store.put(r.key, (store.get(r.key) ?? 0) + 1),
+        };
       }, 'src')
-      .addStateStore(builder, 'count');
-    const driver = new TopologyTestDriver(topology);
+      .addStateStore(Stores.keyValueStore({ name: 'counter', keySerde: s, valueSerde: Serdes.int64() }), 'count');
+    const driver = new TopologyTestDriver(topology, { applicationId: 'app' });
     const input = driver.createInputTopic('in', s, s);
+    const changelog = driver.createOutputTopic('app-counter-changelog', s, Serdes.int64());
     await input.pipeInput('a', 'x', 1);
     await input.pipeInput('b', 'y', 2);
-    const store = driver.getStateStore<CounterStore>('counter');
-    expect(store.count).toBe(2);
-    expect(store.flushes).toBe(2);
+    await input.pipeInput('a', 'z', 3);
+    const store = driver.getKeyValueStore<string, number>('counter');
+    expect(store.get('a')).toBe(2);
+    expect(await store.all()).toEqual([{ key: 'a', value: 2 }, { key: 'b', value: 1 }]);
+    expect(changelog.readKeyValuesToList()).toEqual([{ key: 'a', value: 1 }, { key: 'b', value: 1 }, { key: 'a', value: 2 }]);
     await driver.close();
   });
 

@@ -65,6 +65,8 @@ export class TaskExecutor {
   private readonly wallPunctuators = new PunctuationQueue('wall-clock');
   private metadata: RecordMetadata | null = null;
   streamTime = -1;
+  /** Timestamp of the record being processed, or the time a punctuator fires at. */
+  recordTimestamp = -1;
 
   constructor(
     readonly subtopology: Subtopology,
@@ -130,6 +132,7 @@ export class TaskExecutor {
     const ts = record.timestamp;
     if (ts > (this.partitionTime.get(metadata.topic) ?? -1)) this.partitionTime.set(metadata.topic, ts);
     this.metadata = metadata;
+    this.recordTimestamp = ts;
     (prepared.node as Node).receive(record);
     this.metadata = null;
     if (ts > this.streamTime) {
@@ -150,6 +153,7 @@ export class TaskExecutor {
   private punctuate(queue: PunctuationQueue, now: number): number {
     return queue.fire(now, (run) => {
       this.metadata = null;
+      this.recordTimestamp = now;
       run();
     });
   }

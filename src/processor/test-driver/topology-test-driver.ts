@@ -1,6 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Serdes } from '../../serdes/serdes.js';
 import type { Serde } from '../../serdes/serde.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
+import type { SessionStore } from '../../state/session-store.js';
 import type { StateStore } from '../../state/state-store.js';
+import { TaskStores } from '../../state/internals/task-stores.js';
+import type { WindowStore } from '../../state/window-store.js';
 import { TaskExecutor } from '../internals/task-executor.js';
 import type { Headers } from '../stream-record.js';
 import type { Topology } from '../topology.js';
@@ -14,13 +21,20 @@ export type TopologyTestDriverConfig = {
   defaultValueSerde?: Serde<unknown>;
   /** Start of the driver's wall clock in ms (default 0, so tests are repeatable). */
   initialWallClockTimeMs?: number;
+  /** Where LevelDB stores live; default a fresh temporary folder, removed by close(). */
+  stateDir?: string;
 };
+
+type Task = { executor: TaskExecutor; stores: TaskStores };
+type Pending = { topic: string; key: Buffer | null; value: Buffer | null; timestamp: number; headers: Headers };
 
 /**
  * Runs a topology without a log: records piped in are processed at once by the same processors
  * the engine runs (one task per sub-topology), what sinks write is captured per topic, records
  * written to internal (repartition) topics flow on to the sub-topology that reads them, and the
- * driver commits after every input record. Kafka Streams equivalent: `TopologyTestDriver`.
+ * driver commits after every input record (caches flush, changelog records are captured as
+ * output of `<applicationId>-<store>-changelog`, LevelDB stores apply their writes).
+ * Kafka Streams equivalent: `TopologyTestDriver`.
  *
  * @example
  * const driver = new TopologyTestDriver(builder.build());
@@ -35,9 +49,10 @@ export class TopologyTestDriver {
   private readonly offsets = new Map<string, number>();
   private readonly inputTopics = new Set<string>();
   private readonly stores = new Map<string, StateStore>();
-  private executors: TaskExecutor[] | undefined;
-  private readonly pending: { topic: string; key: Buffer | null; value: Buffer | null; timestamp: number; headers: Headers }[] = [];
-  private storesReady: Promise<void> = Promise.resolve();
+  private readonly pending: Pending[] = [];
+  private readonly stateDir: string;
+  private readonly ownsStateDir: boolean;
+  private tasksPromise: Promise<Task[]> | undefined;
   private wallClock: number;
   private closed = false;
 
@@ -47,6 +62,8 @@ export class TopologyTestDriver {
   ) {
     this.applicationId = config.applicationId ?? 'test';
     this.wallClock = config.initialWallClockTimeMs ?? 0;
+    this.ownsStateDir = config.stateDir === undefined;
+    this.stateDir = config.stateDir ?? mkdtempSync(join(tmpdir(), 'tributary-driver-'));
   }
 
   createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
@@ -60,24 +77,43 @@ export class TopologyTestDriver {
 
   /** Moves the wall clock forward and fires the wall-clock punctuators that became due. */
   async advanceWallClockTime(ms: number): Promise<void> {
+    const tasks = await this.tasks();
     this.wallClock += ms;
-    for (const executor of this.tasks()) executor.punctuateWallClock(this.wallClock);
-    await this.drainAndCommit();
+    for (const t of tasks) t.executor.punctuateWallClock(this.wallClock);
+    await this.drainAndCommit(tasks);
   }
 
-  /** A state store of the topology, for assertions. */
+  /** A state store of the topology, for assertions (available once a record was piped). */
   getStateStore<S extends StateStore>(name: string): S {
-    this.tasks();
     const store = this.stores.get(name);
-    if (store === undefined) throw new TopologyError(`The topology has no state store named "${name}"`);
+    if (store === undefined) {
+      const hint = this.tasksPromise === undefined ? ' (stores open with the first piped record)' : '';
+      throw new TopologyError(`The topology has no open state store named "${name}"${hint}`);
+    }
     return store as S;
+  }
+
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.getStateStore<KeyValueStore<K, V>>(name);
+  }
+
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    return this.getStateStore<WindowStore<K, V>>(name);
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.getStateStore<SessionStore<K, V>>(name);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const executor of this.executors ?? []) executor.close();
-    for (const store of this.stores.values()) await store.close();
+    const tasks = this.tasksPromise === undefined ? [] : await this.tasksPromise.catch(() => []);
+    for (const t of tasks) {
+      t.executor.close();
+      await t.stores.close();
+    }
+    if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
 
   private queueOf(topic: string): CapturedRecord[] {
@@ -89,22 +125,33 @@ export class TopologyTestDriver {
   private resolve = (name: string): string => (this.topology.internalTopics.has(name) ? `${this.applicationId}-${name}` : name);
 
   /** Tasks are made on first use, so every input topic (and RegExp match) is known by then. */
-  private tasks(): TaskExecutor[] {
-    if (this.executors !== undefined) return this.executors;
+  private tasks(): Promise<Task[]> {
+    this.tasksPromise ??= this.makeTasks();
+    return this.tasksPromise;
+  }
+
+  private async makeTasks(): Promise<Task[]> {
     const internal = new Set([...this.topology.internalTopics.keys()].map(this.resolve));
     const known = [...this.inputTopics];
-    const inits: (void | Promise<void>)[] = [];
-    this.executors = this.topology.subtopologies().map((sub) => {
-      const taskStores = new Map<string, StateStore>();
-      for (const name of sub.stores) {
-        const store = this.topology.storeBuilder(name).build();
-        taskStores.set(name, store);
-        this.stores.set(name, store);
-        inits.push(store.init({ applicationId: this.applicationId, taskId: `${sub.id}_0`, partition: 0 }));
-      }
-      const executor = new TaskExecutor(sub, {
+    const tasks: Task[] = [];
+    for (const sub of this.topology.subtopologies()) {
+      const taskId = `${sub.id}_0`;
+      let executor: TaskExecutor | undefined;
+      const stores = await TaskStores.open(sub.stores.map((s) => this.topology.storeBuilder(s)), {
         applicationId: this.applicationId,
-        taskId: `${sub.id}_0`,
+        taskId,
+        partition: 0,
+        stateDir: this.stateDir,
+        defaultKeySerde: this.config.defaultKeySerde ?? Serdes.json(),
+        defaultValueSerde: this.config.defaultValueSerde ?? Serdes.json(),
+        recordTimestamp: () => executor?.recordTimestamp ?? -1,
+        changelogTopic: (store) => `${this.applicationId}-${store}-changelog`,
+      });
+      await stores.restore({ bounds: async () => ({ start: 0, end: 0 }), read: async (_t, _p, offset) => ({ ops: [], next: offset }) });
+      for (const [name, store] of stores.stores) this.stores.set(name, store);
+      executor = new TaskExecutor(sub, {
+        applicationId: this.applicationId,
+        taskId,
         partition: 0,
         defaultKeySerde: this.config.defaultKeySerde ?? Serdes.json(),
         defaultValueSerde: this.config.defaultValueSerde ?? Serdes.json(),
@@ -116,38 +163,48 @@ export class TopologyTestDriver {
           else this.queueOf(topic).push({ key, value, timestamp, headers });
         },
         clock: () => this.wallClock,
-        stores: taskStores,
+        stores: stores.stores,
         requestCommit: () => undefined,
       });
-      return executor;
-    });
-    this.storesReady = Promise.all(inits).then(() => undefined);
-    for (const executor of this.executors) executor.init();
-    return this.executors;
+      tasks.push({ executor, stores });
+    }
+    for (const t of tasks) t.executor.init();
+    return tasks;
   }
 
   private async pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number | undefined, headers: Headers): Promise<void> {
     if (this.closed) throw new TopologyError('The test driver is closed');
-    this.tasks();
-    await this.storesReady;
-    this.processOne(topic, key, value, timestamp ?? this.wallClock, headers);
-    await this.drainAndCommit();
+    const tasks = await this.tasks();
+    this.processOne(tasks, topic, key, value, timestamp ?? this.wallClock, headers);
+    await this.drainAndCommit(tasks);
   }
 
-  private processOne(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
-    const readers = this.tasks().filter((e) => e.inputTopics.includes(topic));
+  private processOne(tasks: Task[], topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
+    const readers = tasks.filter((t) => t.executor.inputTopics.includes(topic));
     if (readers.length === 0) throw new TopologyError(`No source of the topology reads topic "${topic}"`);
     const offset = this.offsets.get(topic) ?? 0;
     this.offsets.set(topic, offset + 1);
-    for (const executor of readers) executor.process(topic, 0, offset, key, value, timestamp, headers);
+    for (const t of readers) t.executor.process(topic, 0, offset, key, value, timestamp, headers);
   }
 
-  /** Feeds internal-topic records on, then commits (flushes every store), as after each record. */
-  private async drainAndCommit(): Promise<void> {
-    while (this.pending.length > 0) {
-      const r = this.pending.shift()!;
-      this.processOne(r.topic, r.key, r.value, r.timestamp, r.headers);
+  /** Feeds internal-topic records on and flushes caches until quiet, then commits every store. */
+  private async drainAndCommit(tasks: Task[]): Promise<void> {
+    do {
+      while (this.pending.length > 0) {
+        const r = this.pending.shift()!;
+        this.processOne(tasks, r.topic, r.key, r.value, r.timestamp, r.headers);
+      }
+      for (const t of tasks) t.stores.flushCaches();
+    } while (this.pending.length > 0);
+    for (const t of tasks) {
+      const checkpoints = new Map<string, number>();
+      for (const c of t.stores.prepareCommit()) {
+        const offset = this.offsets.get(c.topic) ?? 0;
+        this.offsets.set(c.topic, offset + 1);
+        this.queueOf(c.topic).push({ key: c.op.key, value: c.op.value, timestamp: c.op.timestamp ?? 0, headers: {} });
+        checkpoints.set(c.store, offset + 1);
+      }
+      await t.stores.commit(checkpoints);
     }
-    for (const store of this.stores.values()) await store.flush();
   }
 }

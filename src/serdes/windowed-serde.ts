@@ -1,0 +1,26 @@
+import type { Serde } from './serde.js';
+import { SerializationError } from './serialization-error.js';
+import type { Windowed } from './windowed.js';
+
+/**
+ * Bytes of a windowed key: the inner key's bytes, then the window start and end as 8-byte
+ * big-endian integers. Both bounds are written, so time and session windows share one format.
+ */
+export function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
+  return {
+    serialize: (topic, w) => {
+      const key = inner.serialize(topic, w.key);
+      const out = Buffer.allocUnsafe(key.length + 16);
+      key.copy(out, 0);
+      out.writeBigInt64BE(BigInt(w.window.start), key.length);
+      out.writeBigInt64BE(BigInt(w.window.end), key.length + 8);
+      return out;
+    },
+    deserialize: (topic, bytes) => {
+      if (bytes.length < 16) throw new SerializationError(`windowed serde expects at least 16 bytes from topic "${topic}", got ${bytes.length}`);
+      const n = bytes.length - 16;
+      const window = { start: Number(bytes.readBigInt64BE(n)), end: Number(bytes.readBigInt64BE(n + 8)) };
+      return { key: inner.deserialize(topic, bytes.subarray(0, n)), window };
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import type { Serde } from '../../serdes/serde.js';
+import type { Windowed } from '../../serdes/windowed.js';
+import type { KeyValue } from '../state-store.js';
+import type { BackingOp } from './bytes-backing.js';
+import type { StoreInit } from './managed-store.js';
+import type { ValueCodec } from './staged-entries.js';
+import { StoreBase } from './store-base.js';
+
+/** One window (or session) of a key with its value. */
+export type WindowItem<V> = { start: number; end: number; value: V };
+
+/** Key of the store's own bookkeeping entry; shorter than any segment key, so never a data key. */
+const META_KEY = Buffer.from([0xff]);
+const TWO_32 = 2 ** 32;
+
+/**
+ * Storage shared by window and session stores. LevelDB offers no synchronous scan, and
+ * processors are synchronous, so windows are not one entry each: entries are buckets keyed by
+ * `segment (8 bytes big-endian) | key bytes`, each holding that key's windows of one time segment.
+ * A fetch over a time range is then a few point reads, and expiry deletes whole segments with one
+ * range delete (segments first in the key make them contiguous).
+ *
+ * The store remembers the largest time it has seen (observed stream time), committed with the
+ * data, so retention and lateness decisions are the same after a restart.
+ */
+export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
+  protected keySerde!: Serde<K>;
+  protected valueSerde!: Serde<V>;
+  private observed = -1;
+  private committedObserved = -1;
+  private liveFromSegment = 0;
+
+  constructor(
+    name: string,
+    private readonly serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
+    readonly retentionMs: number,
+    readonly segmentIntervalMs: number,
+  ) {
+    super(name);
+  }
+
+  /** Largest window time the store has seen; -1 before any. */
+  get observedStreamTime(): number {
+    return this.observed;
+  }
+
+  protected codec(init: StoreInit): ValueCodec<WindowItem<V>[]> {
+    this.keySerde = this.serdes.keySerde ?? (init.defaultKeySerde as Serde<K>);
+    this.valueSerde = this.serdes.valueSerde ?? (init.defaultValueSerde as Serde<V>);
+    const topic = this.serdeTopic;
+    const serde = this.valueSerde;
+    return {
+      encode: (items) => {
+        const values = items.map((i) => serde.serialize(topic, i.value));
+        const out = Buffer.allocUnsafe(4 + values.reduce((n, v) => n + 20 + v.length, 0));
+        let at = out.writeUInt32BE(items.length, 0);
+        items.forEach((item, i) => {
+          at = out.writeDoubleBE(item.start, at);
+          at = out.writeDoubleBE(item.end, at);
+          at = out.writeUInt32BE(values[i]!.length, at);
+          at += values[i]!.copy(out, at);
+        });
+        return out;
+      },
+      decode: (bytes) => {
+        const items: WindowItem<V>[] = [];
+        const n = bytes.readUInt32BE(0);
+        let at = 4;
+        for (let i = 0; i < n; i++) {
+          const start = bytes.readDoubleBE(at);
+          const end = bytes.readDoubleBE(at + 8);
+          const len = bytes.readUInt32BE(at + 16);
+          items.push({ start, end, value: serde.deserialize(topic, bytes.subarray(at + 20, at + 20 + len)) });
+          at += 20 + len;
+        }
+        return items;
+      },
+    };
+  }
+
+  override restored(): void {
+    super.restored();
+    const meta = this.context.backing.get(META_KEY);
+    this.observed = this.committedObserved = meta === undefined ? -1 : meta.readDoubleBE(0);
+    this.liveFromSegment = 0;
+  }
+
+  protected segmentOf(time: number): number {
+    return Math.max(0, Math.floor(time / this.segmentIntervalMs));
+  }
+
+  protected keyBytes(key: K): Buffer {
+    return this.keySerde.serialize(this.serdeTopic, key);
+  }
+
+  protected entryKey(segment: number, keyBytes: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(8 + keyBytes.length);
+    out.writeUInt32BE(Math.floor(segment / TWO_32), 0);
+    out.writeUInt32BE(segment >>> 0, 4);
+    keyBytes.copy(out, 8);
+    return out;
+  }
+
+  /** Times before this are past retention: not returned, not stored. */
+  protected get expiryTime(): number {
+    return this.observed - this.retentionMs + 1;
+  }
+
+  protected observe(time: number): void {
+    if (time > this.observed) this.observed = time;
+  }
+
+  /** The items of one bucket, as committed or staged; do not change the array (use update). */
+  protected bucket(segment: number, keyBytes: Buffer): readonly WindowItem<V>[] {
+    return this.entries.get(this.entryKey(segment, keyBytes)) ?? [];
+  }
+
+  /** Changes one bucket: `change` gets a private copy it may modify. */
+  protected update(segment: number, keyBytes: Buffer, change: (items: WindowItem<V>[]) => void): void {
+    const key = this.entryKey(segment, keyBytes);
+    const current = this.entries.get(key);
+    const items = current === undefined ? [] : this.entries.isStaged(key) ? current : [...current];
+    change(items);
+    this.entries.put(key, items.length === 0 ? undefined : items, this.context.recordTimestamp());
+  }
+
+  /** Items of `keyBytes` in segments from..to (inclusive), live ones only, oldest start first. */
+  protected itemsIn(keyBytes: Buffer, fromSegment: number, toSegment: number): WindowItem<V>[] {
+    const out: WindowItem<V>[] = [];
+    const expiry = this.expiryTime;
+    for (let s = Math.max(fromSegment, this.segmentOf(Math.max(0, expiry))); s <= toSegment; s++) {
+      for (const item of this.bucket(s, keyBytes)) if (this.isLive(item, expiry)) out.push(item);
+    }
+    return out.sort((a, b) => a.start - b.start);
+  }
+
+  /** Whether an item is within retention: window stores go by window start, session stores by session end. */
+  protected abstract isLive(item: WindowItem<V>, expiry: number): boolean;
+
+  /** Every live item across keys with a segment in from..to, as windowed keys. */
+  protected async scan(fromSegment: number, toSegment: number): Promise<KeyValue<Windowed<K>, WindowItem<V>>[]> {
+    const merged = new Map<string, WindowItem<V>[] | undefined>();
+    const gte = this.entryKey(fromSegment, Buffer.alloc(0));
+    const lt = this.entryKey(toSegment + 1, Buffer.alloc(0));
+    const codec = this.codec(this.context);
+    for await (const [key, value] of this.context.backing.entries(gte, lt)) merged.set(key.toString('latin1'), codec.decode(value));
+    for (const s of this.entries.stagedEntries()) {
+      if (Buffer.compare(s.key, gte) >= 0 && Buffer.compare(s.key, lt) < 0) merged.set(s.key.toString('latin1'), s.value);
+    }
+    const out: KeyValue<Windowed<K>, WindowItem<V>>[] = [];
+    const expiry = this.expiryTime;
+    for (const ck of [...merged.keys()].sort()) {
+      const key = this.keySerde.deserialize(this.serdeTopic, Buffer.from(ck, 'latin1').subarray(8));
+      for (const item of merged.get(ck) ?? []) {
+        if (this.isLive(item, expiry)) out.push({ key: { key, window: { start: item.start, end: item.end } }, value: item });
+      }
+    }
+    return out.sort((a, b) => a.value.start - b.value.start || a.value.end - b.value.end);
+  }
+
+  protected get lastSegment(): number {
+    return this.segmentOf(Math.max(0, this.observed));
+  }
+
+  override prepareCommit(): readonly BackingOp[] {
+    if (this.observed === this.committedObserved) return this.entries.prepareCommit();
+    const meta = Buffer.allocUnsafe(8);
+    meta.writeDoubleBE(this.observed, 0);
+    return this.entries.prepareCommit([{ key: META_KEY, value: meta, timestamp: Math.max(0, this.observed) }]);
+  }
+
+  override async commit(checkpoint: number | undefined): Promise<void> {
+    await super.commit(checkpoint);
+    this.committedObserved = this.observed;
+    // Drop whole segments that fell out of retention (the changelog drops them by its own retention).
+    const live = this.segmentOf(Math.max(0, this.expiryTime)) - 1;
+    if (live > this.liveFromSegment) {
+      const bound = this.entryKey(live, Buffer.alloc(0));
+      await this.context.backing.deleteRange(this.entryKey(0, Buffer.alloc(0)), bound);
+      this.entries.forgetBelow(bound);
+      this.liveFromSegment = live;
+    }
+  }
+
+  override discard(): void {
+    super.discard();
+    this.observed = this.committedObserved;
+  }
+}

@@ -1,0 +1,64 @@
+import type { Serde } from '../../serdes/serde.js';
+import type { Windowed } from '../../serdes/windowed.js';
+import type { KeyValue } from '../state-store.js';
+import type { WindowStore } from '../window-store.js';
+import { SegmentedStore, type WindowItem } from './segmented-store.js';
+
+/**
+ * The built-in window store. Buckets are segments of window start time. With `retainDuplicates`
+ * (join buffers) every put adds an entry, and several may share a window start.
+ */
+export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements WindowStore<K, V> {
+  constructor(
+    name: string,
+    serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
+    retentionMs: number,
+    readonly windowSizeMs: number,
+    readonly retainDuplicates: boolean,
+  ) {
+    // One window size per segment: a tumbling window is one entry, a fetch over a join window two.
+    super(name, serdes, retentionMs, Math.max(1, windowSizeMs));
+  }
+
+  protected isLive(item: WindowItem<V>, expiry: number): boolean {
+    return item.start >= expiry;
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    this.observe(windowStart);
+    if (windowStart < this.expiryTime) return; // too old to keep, as Kafka Streams' window store
+    const end = windowStart + this.windowSizeMs;
+    this.update(this.segmentOf(windowStart), this.keyBytes(key), (items) => {
+      if (this.retainDuplicates) {
+        if (value !== null) items.push({ start: windowStart, end, value });
+        return;
+      }
+      const at = items.findIndex((i) => i.start === windowStart);
+      if (value === null) {
+        if (at >= 0) items.splice(at, 1);
+      } else if (at >= 0) items[at] = { start: windowStart, end, value };
+      else items.push({ start: windowStart, end, value });
+    });
+  }
+
+  fetch(key: K, windowStart: number): V | undefined;
+  fetch(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[];
+  fetch(key: K, from: number, to?: number): V | undefined | KeyValue<number, V>[] {
+    const keyBytes = this.keyBytes(key);
+    if (to === undefined) {
+      if (from < this.expiryTime) return undefined;
+      return this.bucket(this.segmentOf(from), keyBytes).find((i) => i.start === from)?.value;
+    }
+    const items = this.itemsIn(keyBytes, this.segmentOf(from), this.segmentOf(to));
+    return items.filter((i) => i.start >= from && i.start <= to).map((i) => ({ key: i.start, value: i.value }));
+  }
+
+  async fetchAll(timeFrom: number, timeTo: number): Promise<KeyValue<Windowed<K>, V>[]> {
+    const all = await this.scan(this.segmentOf(timeFrom), this.segmentOf(timeTo));
+    return all.filter((e) => e.key.window.start >= timeFrom && e.key.window.start <= timeTo).map((e) => ({ key: e.key, value: e.value.value }));
+  }
+
+  async all(): Promise<KeyValue<Windowed<K>, V>[]> {
+    return (await this.scan(0, this.lastSegment)).map((e) => ({ key: e.key, value: e.value.value }));
+  }
+}

@@ -1,0 +1,116 @@
+import type { BackingOp, BytesBacking } from './bytes-backing.js';
+
+/** How a store turns its values into bytes and back. */
+export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T };
+
+type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number };
+
+/** Committed entries kept decoded-ready (as bytes) in front of the backing; beyond this, the oldest go. */
+const DEFAULT_CACHE_ENTRIES = 200_000;
+
+/**
+ * The transactional core every store builds on (the design of Kafka's KIP-892). Writes between
+ * two commits are staged in memory, keyed by their bytes, and reads see them first; a commit
+ * encodes each staged key once (so the changelog and LevelDB get one write per key per commit),
+ * and only after the commit's log transaction succeeded are they written to the backing with the
+ * changelog offset they reflect. Committed values read from the backing are cached as bytes, so
+ * an aborted commit (discard) never leaves a changed object behind.
+ */
+export class StagedEntries<T> {
+  private staged = new Map<string, Staged<T>>();
+  private readonly cache = new Map<string, Buffer | null>();
+  private pending: BackingOp[] | undefined;
+
+  constructor(
+    private readonly backing: BytesBacking,
+    private readonly codec: ValueCodec<T>,
+    private readonly cacheEntries = DEFAULT_CACHE_ENTRIES,
+  ) {}
+
+  get stagedCount(): number {
+    return this.staged.size;
+  }
+
+  get(key: Buffer): T | undefined {
+    const staged = this.staged.get(key.toString('latin1'));
+    if (staged !== undefined) return staged.value;
+    return this.committed(key);
+  }
+
+  /** The value as of the last commit, ignoring staged writes. */
+  committed(key: Buffer): T | undefined {
+    const ck = key.toString('latin1');
+    let bytes = this.cache.get(ck);
+    if (bytes === undefined) {
+      bytes = this.backing.get(key) ?? null;
+      this.remember(ck, bytes);
+    }
+    return bytes === null ? undefined : this.codec.decode(bytes);
+  }
+
+  isStaged(key: Buffer): boolean {
+    return this.staged.has(key.toString('latin1'));
+  }
+
+  /** Stages a write; `undefined` deletes. */
+  put(key: Buffer, value: T | undefined, timestamp: number): void {
+    const ck = key.toString('latin1');
+    const entry = this.staged.get(ck);
+    if (entry !== undefined) {
+      entry.value = value;
+      entry.timestamp = timestamp;
+    } else this.staged.set(ck, { key, value, timestamp });
+  }
+
+  /** Staged writes in the order their keys were first written this commit. */
+  stagedEntries(): IterableIterator<Staged<T>> {
+    return this.staged.values();
+  }
+
+  /**
+   * Encodes the staged writes for the changelog and the backing; commit() writes the same ops.
+   * `extra` ops (a store's own bookkeeping) join them, so they land in the same atomic batch.
+   */
+  prepareCommit(extra: readonly BackingOp[] = []): readonly BackingOp[] {
+    const ops: BackingOp[] = [...extra];
+    for (const s of this.staged.values()) ops.push({ key: s.key, value: s.value === undefined ? null : this.codec.encode(s.value), timestamp: s.timestamp });
+    this.pending = ops;
+    return ops;
+  }
+
+  /** The commit's transaction succeeded: apply the prepared writes with their changelog offset. */
+  async commit(checkpoint: number | undefined): Promise<void> {
+    const ops = this.pending ?? this.prepareCommit();
+    this.pending = undefined;
+    this.staged = new Map();
+    if (ops.length === 0 && checkpoint === undefined) return;
+    await this.backing.write(ops, checkpoint);
+    for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
+  }
+
+  /** Drops staged writes (the commit failed or the task is closed uncleanly). */
+  discard(): void {
+    this.staged = new Map();
+    this.pending = undefined;
+  }
+
+  /** Forgets cached committed values (after the backing was changed underneath, e.g. restore). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** Drops staged and cached entries whose key sorts before `bound` (expired window segments). */
+  forgetBelow(bound: Buffer): void {
+    const b = bound.toString('latin1');
+    for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
+    for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
+  }
+
+  private remember(ck: string, bytes: Buffer | null): void {
+    if (this.cache.size >= this.cacheEntries && !this.cache.has(ck)) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(ck, bytes);
+  }
+}

@@ -1,0 +1,106 @@
+import type { Serde } from '../../serdes/serde.js';
+import type { KeyValueStore } from '../key-value-store.js';
+import type { KeyValue } from '../state-store.js';
+import type { StoreInit } from './managed-store.js';
+import type { ValueCodec } from './staged-entries.js';
+import { serdeCodec, StoreBase } from './store-base.js';
+
+/** Receives, at commit, each key updated since the last commit with its new and committed value. */
+export type FlushListener<K, V> = (key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number) => void;
+
+/**
+ * The built-in key-value store (LevelDB or memory backing). With caching on, a processor that
+ * registers a flush listener forwards one result per key per commit instead of one per update.
+ */
+export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueStore<K, V> {
+  private keySerde!: Serde<K>;
+  private valueSerde!: Serde<V>;
+  private listener: FlushListener<K, V> | undefined;
+
+  constructor(
+    name: string,
+    private readonly serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
+    readonly caching: boolean,
+  ) {
+    super(name);
+  }
+
+  protected codec(init: StoreInit): ValueCodec<V> {
+    this.keySerde = this.serdes.keySerde ?? (init.defaultKeySerde as Serde<K>);
+    this.valueSerde = this.serdes.valueSerde ?? (init.defaultValueSerde as Serde<V>);
+    return serdeCodec(this.valueSerde, this.serdeTopic);
+  }
+
+  private keyBytes(key: K): Buffer {
+    return this.keySerde.serialize(this.serdeTopic, key);
+  }
+
+  /** Defers forwarding to commit time (only with caching on). */
+  setFlushListener(listener: FlushListener<K, V>): void {
+    this.listener = listener;
+  }
+
+  override flushCache(): number {
+    const listener = this.listener;
+    if (listener === undefined || !this.caching) return 0;
+    let n = 0;
+    for (const s of this.entries.stagedEntries()) {
+      listener(this.keySerde.deserialize(this.serdeTopic, s.key), s.value, this.entries.committed(s.key), s.timestamp);
+      n++;
+    }
+    return n;
+  }
+
+  get(key: K): V | undefined {
+    return this.entries.get(this.keyBytes(key));
+  }
+
+  put(key: K, value: V | null | undefined): void {
+    this.entries.put(this.keyBytes(key), value ?? undefined, this.context.recordTimestamp());
+  }
+
+  putIfAbsent(key: K, value: V): V | undefined {
+    const bytes = this.keyBytes(key);
+    const current = this.entries.get(bytes);
+    if (current === undefined) this.entries.put(bytes, value, this.context.recordTimestamp());
+    return current;
+  }
+
+  putAll(entries: readonly KeyValue<K, V | null>[]): void {
+    for (const e of entries) this.put(e.key, e.value);
+  }
+
+  delete(key: K): V | undefined {
+    const bytes = this.keyBytes(key);
+    const current = this.entries.get(bytes);
+    this.entries.put(bytes, undefined, this.context.recordTimestamp());
+    return current;
+  }
+
+  async range(from: K | undefined, to: K | undefined): Promise<KeyValue<K, V>[]> {
+    const gte = from === undefined ? undefined : this.keyBytes(from);
+    const lte = to === undefined ? undefined : this.keyBytes(to);
+    const merged = new Map<string, V | undefined>();
+    for await (const [key, value] of this.context.backing.entries(gte)) {
+      if (lte !== undefined && Buffer.compare(key, lte) > 0) break;
+      merged.set(key.toString('latin1'), this.valueSerde.deserialize(this.serdeTopic, value));
+    }
+    for (const s of this.entries.stagedEntries()) {
+      if ((gte === undefined || Buffer.compare(s.key, gte) >= 0) && (lte === undefined || Buffer.compare(s.key, lte) <= 0)) merged.set(s.key.toString('latin1'), s.value);
+    }
+    const out: KeyValue<K, V>[] = [];
+    for (const ck of [...merged.keys()].sort()) {
+      const value = merged.get(ck);
+      if (value !== undefined) out.push({ key: this.keySerde.deserialize(this.serdeTopic, Buffer.from(ck, 'latin1')), value });
+    }
+    return out;
+  }
+
+  all(): Promise<KeyValue<K, V>[]> {
+    return this.range(undefined, undefined);
+  }
+
+  async approximateNumEntries(): Promise<number> {
+    return (await this.context.backing.approximateCount()) + this.entries.stagedCount;
+  }
+}

@@ -1,0 +1,90 @@
+import type { Serde } from '../../serdes/serde.js';
+import { StoreNotReadyError } from '../state-store-error.js';
+import type { BackingOp } from './bytes-backing.js';
+import type { ManagedStore, StoreInit } from './managed-store.js';
+import { StagedEntries, type ValueCodec } from './staged-entries.js';
+
+/**
+ * Plumbing shared by the built-in stores: staged entries over the backing the runtime hands in,
+ * restoration straight into the backing, commit and discard. Subclasses add the typed API.
+ */
+export abstract class StoreBase<T> implements ManagedStore {
+  private entriesValue: StagedEntries<T> | undefined;
+  private initValue: StoreInit | undefined;
+  private ready = false;
+
+  constructor(readonly name: string) {}
+
+  protected get entries(): StagedEntries<T> {
+    if (this.entriesValue === undefined) throw new StoreNotReadyError(this.name, 'the store is not initialized yet');
+    return this.entriesValue;
+  }
+
+  protected get context(): StoreInit {
+    if (this.initValue === undefined) throw new StoreNotReadyError(this.name, 'the store is not initialized yet');
+    return this.initValue;
+  }
+
+  /** The topic name serdes see: the changelog's, whether or not logging is on. */
+  protected get serdeTopic(): string {
+    return this.context.changelogTopic ?? `${this.context.applicationId}-${this.name}-changelog`;
+  }
+
+  protected abstract codec(init: StoreInit): ValueCodec<T>;
+
+  init(init: StoreInit): void {
+    this.initValue = init;
+    this.entriesValue = new StagedEntries(init.backing, this.codec(init));
+  }
+
+  get checkpoint(): number | undefined {
+    return this.context.backing.checkpoint;
+  }
+
+  wipe(): Promise<void> {
+    return this.context.backing.clear();
+  }
+
+  async restore(records: readonly BackingOp[], nextOffset: number): Promise<void> {
+    await this.context.backing.write(records, nextOffset);
+  }
+
+  restored(): void {
+    this.entries.invalidate();
+    this.ready = true;
+  }
+
+  get queryable(): boolean {
+    return this.ready;
+  }
+
+  get stagedCount(): number {
+    return this.entriesValue?.stagedCount ?? 0;
+  }
+
+  flushCache(): number {
+    return 0;
+  }
+
+  prepareCommit(): readonly BackingOp[] {
+    return this.entries.prepareCommit();
+  }
+
+  commit(checkpoint: number | undefined): Promise<void> {
+    return this.entries.commit(checkpoint);
+  }
+
+  discard(): void {
+    this.entriesValue?.discard();
+  }
+
+  async close(): Promise<void> {
+    this.ready = false;
+    await this.initValue?.backing.close();
+  }
+}
+
+/** A codec from a serde, writing for the store's changelog topic. */
+export function serdeCodec<T>(serde: Serde<T>, topic: string): ValueCodec<T> {
+  return { encode: (v) => serde.serialize(topic, v), decode: (b) => serde.deserialize(topic, b) };
+}
