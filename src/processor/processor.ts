@@ -33,6 +33,8 @@ export interface ProcessorContext<KOut, VOut> {
   getStateStore<S extends StateStore>(name: string): S;
   /** Asks for a commit as soon as the current record is done. */
   commit(): void;
+  /** Counts a record this processor chose to drop (late for its window, null key) in the app's metrics. */
+  recordDropped(reason: string): void;
 }
 
 /**

@@ -33,6 +33,8 @@ export type TaskSettings = {
   clock: () => number;
   stores: ReadonlyMap<string, StateStore>;
   requestCommit: () => void;
+  /** Called when a processor drops a record on purpose (counted in metrics). */
+  onDropped?: (reason: string) => void;
 };
 
 /** A record's event time was negative or not a number. Kafka: `StreamsException` from FailOnInvalidTimestamp. */
@@ -218,6 +220,7 @@ export class TaskExecutor {
         return store as S;
       },
       commit: () => this.settings.requestCommit(),
+      recordDropped: (reason: string) => this.settings.onDropped?.(reason),
     };
   }
 }

@@ -1,8 +1,11 @@
 import { TaskExecutor, type PreparedRecord, type TaskSettings } from '../../processor/internals/task-executor.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { SerializationError } from '../../serdes/serialization-error.js';
+import type { ManagedStore } from '../../state/internals/managed-store.js';
+import { TaskStores, type ChangelogReader, type ChangelogRecord } from '../../state/internals/task-stores.js';
+import type { StoreBuilder } from '../../state/state-store.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
-import type { LogRecord, LogTransaction, PartitionedLog, ProducerRecord, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import type { LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
@@ -23,6 +26,13 @@ type InputQueue = {
 };
 
 const ERROR_HEADER = 'tributary.error';
+/** Keys staged across a task's stores that make it commit before the interval is up (bounds memory). */
+const STAGED_COMMIT_THRESHOLD = 100_000;
+/** Changelog records read per fetch while restoring. */
+const RESTORE_BATCH = 10_000;
+
+/** What a task needs to open its stores. */
+export type TaskStoreSettings = { builders: StoreBuilder[]; stateDir: string; changelogTopic: (store: string) => string };
 
 /**
  * A task: one sub-topology on one partition number. It owns its input queues, its processors
@@ -34,6 +44,10 @@ export class StreamTask {
   private readonly queues: InputQueue[];
   private outputs: ProducerRecord[] = [];
   private transaction: LogTransaction | undefined;
+  private readonly storeMap = new Map<string, ManagedStore>();
+  private stores: TaskStores | undefined;
+  /** Changelog records of the commit being written, in the order they were sent. */
+  private changelog: ChangelogRecord[] = [];
   private uncommitted = false;
   commitRequested = false;
 
@@ -41,18 +55,21 @@ export class StreamTask {
     readonly id: string,
     readonly subtopology: Subtopology,
     partitions: TopicPartition[],
-    settings: Omit<TaskSettings, 'emit' | 'requestCommit' | 'taskId' | 'partition'>,
+    settings: Omit<TaskSettings, 'emit' | 'requestCommit' | 'taskId' | 'partition' | 'stores'>,
+    private readonly storeSettings: TaskStoreSettings,
     private readonly config: ResolvedStreamsConfig,
     private readonly metrics: StreamsMetrics,
   ) {
     this.executor = new TaskExecutor(subtopology, {
       ...settings,
+      stores: this.storeMap,
       taskId: id,
       partition: partitions[0]!.partition,
       emit: (topic, partition, key, value, timestamp, headers) => {
         this.outputs.push(partition === undefined ? { topic, key, value, timestamp, headers } : { topic, partition, key, value, timestamp, headers });
       },
       requestCommit: () => void (this.commitRequested = true),
+      onDropped: () => void this.metrics.droppedRecords++,
     });
     this.queues = partitions.map((tp) => ({ ...tp, records: [], next: 0, fetchOffset: 0, consumed: 0, caughtUp: false, head: undefined }));
   }
@@ -73,7 +90,51 @@ export class StreamTask {
       const committed = byTopic.get(q.topic)!.find((o) => o.partition === q.partition);
       q.fetchOffset = q.consumed = committed?.offset ?? (await this.startOffset(q));
     }
+    if (this.storeSettings.builders.length > 0) await this.openStores();
     this.executor.init();
+  }
+
+  /** Opens the task's stores and restores them from their changelogs before anything is processed. */
+  private async openStores(): Promise<void> {
+    const { builders, stateDir, changelogTopic } = this.storeSettings;
+    const stores = await TaskStores.open(builders, {
+      applicationId: this.config.applicationId,
+      taskId: this.id,
+      partition: this.queues[0]!.partition,
+      stateDir,
+      defaultKeySerde: this.config.defaultKeySerde,
+      defaultValueSerde: this.config.defaultValueSerde,
+      recordTimestamp: () => this.executor.recordTimestamp,
+      changelogTopic,
+    });
+    this.stores = stores;
+    try {
+      this.metrics.restoredRecords += await stores.restore(this.changelogReader());
+    } catch (e) {
+      await stores.close().catch(() => undefined);
+      this.stores = undefined;
+      throw e;
+    }
+    for (const [name, store] of stores.stores) this.storeMap.set(name, store);
+  }
+
+  private changelogReader(): ChangelogReader {
+    return {
+      bounds: async (topic, partition) => {
+        const p = (await this.log.describeTopic(topic)).partitions[partition];
+        return { start: p?.startOffset ?? 0, end: p?.endOffset ?? 0 };
+      },
+      read: async (topic, partition, offset) => {
+        const records = await this.log.fetch({ topic, partition, offset, maxRecords: RESTORE_BATCH, isolation: 'read_committed' });
+        const ops = records.map((r) => ({ key: r.key ?? Buffer.alloc(0), value: r.value, timestamp: r.timestamp }));
+        return { ops, next: records.length > 0 ? records[records.length - 1]!.offset + 1 : offset };
+      },
+    };
+  }
+
+  /** The task's open stores by name (for interactive queries). */
+  get storesByName(): ReadonlyMap<string, ManagedStore> {
+    return this.storeMap;
   }
 
   private async startOffset(q: InputQueue): Promise<number> {
@@ -132,6 +193,7 @@ export class StreamTask {
       this.uncommitted = true;
       done++;
     }
+    if (this.stores !== undefined && this.stores.stagedCount > STAGED_COMMIT_THRESHOLD) this.commitRequested = true;
     return done;
   }
 
@@ -197,22 +259,58 @@ export class StreamTask {
     return this.queues.map((q) => ({ topic: q.topic, partition: q.partition, offset: q.consumed }));
   }
 
-  /** at_least_once commit: outputs must already be produced. */
-  async commitOffsets(): Promise<void> {
-    if (!this.uncommitted) return;
-    await this.log.commitOffsets(this.config.applicationId, this.offsets());
+  /** Whether anything happened since the last commit that a commit must record. */
+  get needsCommit(): boolean {
+    return this.uncommitted || this.transaction !== undefined || (this.stores?.stagedCount ?? 0) > 0;
+  }
+
+  /**
+   * First step of a commit: caching stores forward what they held back, then the records to
+   * write are the pending outputs followed by this commit's changelog records.
+   */
+  prepareCommit(): ProducerRecord[] {
+    if (this.stores === undefined) return this.takeOutputs();
+    this.stores.flushCaches();
+    this.changelog = this.stores.prepareCommit();
+    const records = this.takeOutputs();
+    for (const c of this.changelog) records.push({ topic: c.topic, partition: c.partition, key: c.op.key, value: c.op.value, timestamp: c.op.timestamp ?? 0, headers: {} });
+    return records;
+  }
+
+  /**
+   * Last step, once the commit is durable in the log: stores apply their staged writes with the
+   * changelog offset they reach (`metadata` belongs to the records prepareCommit returned).
+   */
+  private async completeCommit(metadata: readonly RecordMetadata[]): Promise<void> {
+    if (this.stores === undefined) return;
+    const checkpoints = new Map<string, number>();
+    const first = metadata.length - this.changelog.length;
+    this.changelog.forEach((c, i) => {
+      const offset = metadata[first + i]!.offset + 1;
+      checkpoints.set(c.store, Math.max(offset, checkpoints.get(c.store) ?? 0));
+    });
+    this.changelog = [];
+    await this.stores.commit(checkpoints);
+  }
+
+  /** at_least_once commit: `metadata` is what producing prepareCommit's records returned. */
+  async commitOffsets(metadata: readonly RecordMetadata[]): Promise<void> {
+    if (this.uncommitted) await this.log.commitOffsets(this.config.applicationId, this.offsets());
+    await this.completeCommit(metadata);
     this.uncommitted = false;
     this.commitRequested = false;
   }
 
-  /** exactly_once commit: outputs and input offsets in one transaction. */
+  /** exactly_once commit: outputs, changelog records and input offsets in one transaction. */
   async commitTransaction(): Promise<void> {
-    if (!this.uncommitted && this.transaction === undefined) return;
-    await this.sendOutputsInTransaction();
+    if (!this.needsCommit) return;
+    const records = this.prepareCommit();
     const txn = await this.openTransaction();
+    const metadata = records.length > 0 ? await txn.produce(records) : [];
     await txn.sendOffsets(this.config.applicationId, this.offsets());
     this.transaction = undefined;
     await txn.commit();
+    await this.completeCommit(metadata);
     this.uncommitted = false;
     this.commitRequested = false;
   }
@@ -220,13 +318,25 @@ export class StreamTask {
   /** Drops everything not committed (aborts the open transaction); used on errors. */
   async closeDirty(): Promise<void> {
     this.outputs = [];
+    this.changelog = [];
     const txn = this.transaction;
     this.transaction = undefined;
     await txn?.abort().catch(() => undefined);
     this.executor.close();
+    this.stores?.discard();
+    await this.closeStores();
   }
 
-  close(): void {
+  /** Closes a committed task. */
+  async close(): Promise<void> {
     this.executor.close();
+    await this.closeStores();
+  }
+
+  private async closeStores(): Promise<void> {
+    const stores = this.stores;
+    this.stores = undefined;
+    this.storeMap.clear();
+    await stores?.close();
   }
 }

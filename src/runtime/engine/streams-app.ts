@@ -3,6 +3,7 @@ import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
 import { TopicAlreadyExistsError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
+import { changelogTopicName } from './internal-topics.js';
 import { Mutex } from './mutex.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
@@ -80,7 +81,7 @@ export class StreamsApp {
     this.transition('REBALANCING');
     try {
       const counts = await this.prepareTopics();
-      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts);
+      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology);
       this.manager = manager;
       this.member = await this.config.log.joinGroup(this.config.applicationId, {
         topics: manager.allSourceTopics,
@@ -137,7 +138,35 @@ export class StreamsApp {
         if (!counts.has(topic)) throw new TopologyError(`Source topic "${topic}" does not exist; create it before starting the application`);
       }
     }
+    await this.prepareChangelogs(counts);
     return counts;
+  }
+
+  /**
+   * Creates each logged store's changelog (compacted; windowed stores also expire by retention)
+   * with as many partitions as the inputs of the sub-topology that owns the store.
+   */
+  private async prepareChangelogs(counts: Map<string, number>): Promise<void> {
+    const log = this.config.log;
+    for (const sub of this.subtopologies) {
+      const inputs = [...sub.sourceTopics.map(this.resolveTopic), ...[...counts.keys()].filter((t) => sub.sourcePatterns.some((p) => p.test(t)))];
+      const partitions = Math.max(1, ...inputs.map((t) => counts.get(t) ?? 1));
+      for (const name of sub.stores) {
+        const builder = this.topology.storeBuilder(name);
+        if (!builder.logging) continue;
+        const topic = changelogTopicName(this.config.applicationId, name);
+        if (counts.has(topic)) continue;
+        try {
+          await log.createTopic(topic, { partitions, cleanupPolicy: 'compact', ...(builder.changelogRetentionMs !== undefined && { retentionMs: builder.changelogRetentionMs }) });
+          counts.set(topic, partitions);
+        } catch (e) {
+          if (!(e instanceof TopicAlreadyExistsError)) throw e;
+          const existing = (await log.describeTopic(topic)).partitions.length;
+          if (existing < partitions) throw new TopologyError(`Changelog topic "${topic}" has ${existing} partitions but the store needs ${partitions}; delete it (the state is rebuilt from the inputs) or reset the application`);
+          counts.set(topic, existing);
+        }
+      }
+    }
   }
 
   private onRevoked(partitions: TopicPartition[]): Promise<void> {

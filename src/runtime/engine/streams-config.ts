@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidConfigError } from '../log/errors.js';
 import type { PartitionedLog } from '../log/partitioned-log.js';
 import type { Serde } from '../../serdes/serde.js';
@@ -19,7 +21,7 @@ export type StreamsConfig = {
   /** Names the consumer group, transactional ids and internal topics. */
   applicationId: string;
   log: PartitionedLog;
-  /** Folder for local state stores (used from state stores on). */
+  /** Folder of LevelDB state stores, one subfolder per application and task. Default `<os tmpdir>/tributary-streams`, as Kafka Streams' /tmp/kafka-streams. */
   stateDir?: string;
   processingGuarantee?: 'at_least_once' | 'exactly_once';
   /** Default 100 ms under exactly_once, 30 s under at_least_once (as Kafka Streams). */
@@ -38,8 +40,7 @@ export type StreamsConfig = {
   clock?: () => number;
 };
 
-export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'stateDir' | 'uncaughtExceptionHandler'>> & {
-  stateDir: string | undefined;
+export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'uncaughtExceptionHandler'>> & {
   uncaughtExceptionHandler: (error: unknown) => UncaughtExceptionResponse;
 };
 
@@ -63,7 +64,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   return {
     applicationId: config.applicationId,
     log: config.log,
-    stateDir: config.stateDir,
+    stateDir: config.stateDir ?? join(tmpdir(), 'tributary-streams'),
     processingGuarantee: guarantee,
     commitIntervalMs,
     defaultKeySerde: config.defaultKeySerde ?? Serdes.json(),

@@ -4,10 +4,14 @@ export type StreamsMetrics = {
   processedRecords: number;
   /** Records skipped or dead-lettered by the deserialization handler. */
   skippedRecords: number;
+  /** Records an operator dropped: too late for their window (past grace), or a null key where one is needed. */
+  droppedRecords: number;
+  /** Changelog records applied to stores while restoring them. */
+  restoredRecords: number;
   commits: number;
   rebalances: number;
 };
 
 export function newMetrics(): StreamsMetrics {
-  return { processedRecords: 0, skippedRecords: 0, commits: 0, rebalances: 0 };
+  return { processedRecords: 0, skippedRecords: 0, droppedRecords: 0, restoredRecords: 0, commits: 0, rebalances: 0 };
 }

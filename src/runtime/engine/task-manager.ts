@@ -2,7 +2,9 @@ import { TopologyError } from '../../processor/topology-error.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { ProducerFencedError } from '../log/errors.js';
 import type { ProducerRecord, TopicPartition } from '../log/partitioned-log.js';
-import { StreamTask } from './stream-task.js';
+import type { Topology } from '../../processor/topology.js';
+import { changelogTopicName } from './internal-topics.js';
+import { StreamTask, type TaskStoreSettings } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
@@ -23,6 +25,7 @@ export class TaskManager {
     private readonly metrics: StreamsMetrics,
     private readonly resolveTopic: (name: string) => string,
     private readonly partitionCounts: ReadonlyMap<string, number>,
+    private readonly topology: Topology,
   ) {
     for (const sub of subtopologies) {
       for (const topic of this.sourceTopicsOf(sub)) {
@@ -57,7 +60,7 @@ export class TaskManager {
     }
     for (const [id, { sub, partitions: tps }] of grouped) {
       if (this.tasks.has(id)) continue;
-      const task = new StreamTask(id, sub, tps, this.taskSettings(), this.config, this.metrics);
+      const task = new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics);
       await task.initialize();
       this.tasks.set(id, task);
     }
@@ -77,7 +80,14 @@ export class TaskManager {
         return n;
       },
       clock: this.config.clock,
-      stores: new Map(),
+    };
+  }
+
+  private storeSettings(sub: Subtopology): TaskStoreSettings {
+    return {
+      builders: sub.stores.map((name) => this.topology.storeBuilder(name)),
+      stateDir: this.config.stateDir,
+      changelogTopic: (store) => changelogTopicName(this.config.applicationId, store),
     };
   }
 
@@ -90,8 +100,8 @@ export class TaskManager {
     const tasks = [...ids].flatMap((id) => this.tasks.get(id) ?? []);
     await this.commit(tasks);
     for (const task of tasks) {
-      task.close();
       this.tasks.delete(task.id);
+      await task.close();
     }
   }
 
@@ -121,9 +131,15 @@ export class TaskManager {
     if (this.config.processingGuarantee === 'exactly_once') {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
-      const outputs = tasks.flatMap((t) => t.takeOutputs());
-      if (outputs.length > 0) await this.config.log.produce(outputs);
-      await Promise.all(tasks.map((t) => t.commitOffsets()));
+      // One produce for every task's outputs and changelog records, then offsets, then stores.
+      const perTask = tasks.map((t) => t.prepareCommit());
+      const all = perTask.flat();
+      const metadata = all.length > 0 ? await this.config.log.produce(all) : [];
+      let at = 0;
+      await Promise.all(tasks.map((t, i) => {
+        const mine = metadata.slice(at, (at += perTask[i]!.length));
+        return t.commitOffsets(mine);
+      }));
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;
@@ -160,7 +176,7 @@ export class TaskManager {
     const tasks = [...this.tasks.values()];
     if (clean) await this.commit(tasks);
     for (const task of tasks) {
-      if (clean) task.close();
+      if (clean) await task.close();
       else await task.closeDirty();
     }
     this.tasks.clear();

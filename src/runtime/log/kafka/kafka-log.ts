@@ -111,7 +111,9 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async createTopic(name: string, config: TopicConfig = {}): Promise<void> {
     validateTopicName(name);
     const resolved = resolveTopicConfig(config);
-    const configs: Record<string, string> = { 'cleanup.policy': resolved.cleanupPolicy };
+    // EmbeddedLog applies retention to compacted topics too; on Kafka that is 'compact,delete'.
+    const policy = resolved.cleanupPolicy === 'compact' && config.retentionMs !== undefined ? 'compact,delete' : resolved.cleanupPolicy;
+    const configs: Record<string, string> = { 'cleanup.policy': policy };
     if (config.retentionMs !== undefined) configs['retention.ms'] = String(config.retentionMs);
     if (config.retentionBytes !== undefined) configs['retention.bytes'] = String(config.retentionBytes);
     if (config.segmentBytes !== undefined) configs['segment.bytes'] = String(config.segmentBytes);

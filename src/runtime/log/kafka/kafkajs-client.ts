@@ -26,6 +26,8 @@ type InternalCluster = {
 
 const READ_COMMITTED = 1;
 const READ_UNCOMMITTED = 0;
+/** Fetches in a row that may skip responses holding only aborted records. */
+const MAX_SKIP_ROUNDS = 100;
 
 function toMessages(batch: PartitionBatch) {
   return batch.messages.map((m) => ({ partition: batch.partition, key: m.key, value: m.value, timestamp: String(m.timestamp), headers: m.headers }));
@@ -141,9 +143,21 @@ export class KafkajsClient implements KafkaClient {
   }
 
   async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
-    const data = await this.fetchPartition(topic, partition, offset, readCommitted, maxBytes);
-    if (data === undefined) return [];
-    return visibleMessages(data.messages, data.abortedTransactions, offset, readCommitted).map((m) => ({
+    let at = offset;
+    let visible: RawMessage[] = [];
+    // A response may hold only records of aborted transactions: skip past them instead of
+    // reporting "caught up" at an offset that would return the same nothing forever.
+    for (let round = 0; round < MAX_SKIP_ROUNDS; round++) {
+      const data = await this.fetchPartition(topic, partition, at, readCommitted, maxBytes);
+      if (data === undefined) return [];
+      visible = visibleMessages(data.messages, data.abortedTransactions, at, readCommitted);
+      const last = data.messages.at(-1);
+      if (visible.length > 0 || last === undefined) break;
+      const next = Number(last.offset) + 1;
+      if (next >= Number(readCommitted ? data.lastStableOffset : data.highWatermark)) break;
+      at = next;
+    }
+    return visible.map((m) => ({
       offset: Number(m.offset),
       key: m.key,
       value: m.value,
@@ -178,7 +192,7 @@ export class KafkajsClient implements KafkaClient {
       maxBytes,
       topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
     }).finally(() => release?.());
-    return response.responses[0]?.partitions[0] as { messages: RawMessage[]; abortedTransactions?: AbortedTransaction[]; lastStableOffset: string } | undefined;
+    return response.responses[0]?.partitions[0] as { messages: RawMessage[]; abortedTransactions?: AbortedTransaction[]; lastStableOffset: string; highWatermark: string } | undefined;
   }
 
   /**
