@@ -96,3 +96,14 @@ export type { SessionStoreOptions, StoreOptions, WindowStoreOptions } from './st
 export { StateStoreError, StoreNotReadyError } from './state/state-store-error.js';
 export { InvalidStoreOptionsError } from './state/invalid-store-options-error.js';
 export type { TimeWindow, Windowed } from './serdes/windowed.js';
+export { KTable } from './dsl/ktable.js';
+export { KGroupedStream } from './dsl/kgrouped-stream.js';
+export { TimeWindowedKStream } from './dsl/time-windowed-kstream.js';
+export { SessionWindowedKStream } from './dsl/session-windowed-kstream.js';
+export { SlidingWindowedKStream } from './dsl/sliding-windowed-kstream.js';
+export { SessionWindows, SlidingWindows, TimeWindows } from './dsl/windows.js';
+export { Suppressed } from './dsl/suppressed.js';
+export type { Grouped, Materialized } from './dsl/materialized.js';
+export type { Aggregator } from './processor/stateful/stream-aggregate.js';
+export type { Merger } from './processor/stateful/session-window-aggregate.js';
+export type { Change } from './processor/stateful/change.js';

@@ -11,6 +11,8 @@ import { BranchedKStream } from './branched-kstream.js';
 import type { Graph } from './internals/graph.js';
 import type { Named, Printed, ProcessOptions, Produced, Repartitioned } from './options.js';
 import { serdes } from './internals/serde-options.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import type { Grouped } from './materialized.js';
 
 /**
  * A typed stream of key-value records. Every operator adds a node and returns a new handle;
@@ -30,6 +32,8 @@ export class KStream<K, V> {
     /** @internal */ readonly nodeName: string,
     /** @internal */ readonly keySerde: Serde<K> | undefined,
     /** @internal */ readonly valueSerde: Serde<V> | undefined,
+    /** @internal True after an operator that may change keys: grouping then repartitions first. */
+    readonly keyChanged = false,
   ) {}
 
   private then<K2, V2>(
@@ -38,11 +42,12 @@ export class KStream<K, V> {
     supplier: ProcessorSupplier<K, V, K2, V2>,
     keySerde: Serde<K2> | undefined,
     valueSerde: Serde<V2> | undefined,
+    changesKey = false,
   ): KStream<K2, V2> {
     const name = this.graph.nodeName(prefix, named?.name);
     const parent = this.nodeName;
     this.graph.add((t) => t.addProcessor(name, supplier, parent));
-    return new KStream(this.graph, name, keySerde, valueSerde);
+    return new KStream(this.graph, name, keySerde, valueSerde, this.keyChanged || changesKey);
   }
 
   /** Keeps the records for which `predicate` is true. */
@@ -61,7 +66,7 @@ export class KStream<K, V> {
       const [k, v] = mapper(r.key, r.value);
       return new StreamRecord(k, v, r.timestamp, r.headers);
     });
-    return this.then('KSTREAM-MAP', named, supplier, undefined, undefined);
+    return this.then('KSTREAM-MAP', named, supplier, undefined, undefined, true);
   }
 
   /** A new value for each record; the key stays. */
@@ -71,7 +76,7 @@ export class KStream<K, V> {
 
   /** A new key for each record; the value stays. */
   selectKey<K2>(mapper: (key: K, value: V) => K2, named?: Named): KStream<K2, V> {
-    return this.then('KSTREAM-KEY-SELECT', named, mapRecords<K, V, K2, V>((r) => r.withKey(mapper(r.key, r.value))), undefined, this.valueSerde);
+    return this.then('KSTREAM-KEY-SELECT', named, mapRecords<K, V, K2, V>((r) => r.withKey(mapper(r.key, r.value))), undefined, this.valueSerde, true);
   }
 
   /** Zero or more key-value pairs for each record. */
@@ -79,7 +84,7 @@ export class KStream<K, V> {
     const supplier = flatMapRecords<K, V, K2, V2>(function* (r) {
       for (const [k, v] of mapper(r.key, r.value)) yield new StreamRecord(k, v, r.timestamp, r.headers);
     });
-    return this.then('KSTREAM-FLATMAP', named, supplier, undefined, undefined);
+    return this.then('KSTREAM-FLATMAP', named, supplier, undefined, undefined, true);
   }
 
   /** Zero or more values for each record, each with the record's key. */
@@ -118,7 +123,7 @@ export class KStream<K, V> {
     const name = this.graph.nodeName('KSTREAM-MERGE', named?.name);
     const parents = [this.nodeName, other.nodeName];
     this.graph.add((t) => t.addProcessor(name, passThrough<K, V>(), ...parents));
-    return new KStream(this.graph, name, this.keySerde ?? other.keySerde, this.valueSerde ?? other.valueSerde);
+    return new KStream(this.graph, name, this.keySerde ?? other.keySerde, this.valueSerde ?? other.valueSerde, this.keyChanged || other.keyChanged);
   }
 
   /** Writes every record to a topic (or to the topic `extractor` names per record). */
@@ -145,7 +150,7 @@ export class KStream<K, V> {
       t.addSink(sinkName, topic, { ...serdes(keySerde, valueSerde), ...(repartitioned.partitioner && { partitioner: repartitioned.partitioner }) }, parent);
       t.addSource(sourceName, [topic], serdes(keySerde, valueSerde));
     });
-    return new KStream(this.graph, sourceName, keySerde, valueSerde);
+    return new KStream(this.graph, sourceName, keySerde, valueSerde, false);
   }
 
   /** Runs a Processor API processor; `stores` names the state stores it may use. */
@@ -157,6 +162,28 @@ export class KStream<K, V> {
       t.addProcessor(name, supplier, parent);
       if (stores.length > 0) t.connectProcessorAndStateStores(...stores.map((s) => [name, s] as const));
     });
-    return new KStream<KOut, VOut>(this.graph, name, undefined, undefined);
+    return new KStream<KOut, VOut>(this.graph, name, undefined, undefined, true);
+  }
+
+  /**
+   * Groups records by their key for an aggregation. After an operator that may have changed keys
+   * (map, selectKey, flatMap, process), records are first repartitioned through an internal topic
+   * `<applicationId>-<name>-repartition`, so each key is counted in one place.
+   */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    const keySerde = grouped.key ?? this.keySerde;
+    const valueSerde = grouped.value ?? this.valueSerde;
+    if (!this.keyChanged) return new KGroupedStream(this.graph, this.nodeName, keySerde, valueSerde);
+    const repartitioned = this.repartition({
+      ...(grouped.name !== undefined && { name: grouped.name }),
+      ...(keySerde !== undefined && { key: keySerde }),
+      ...(valueSerde !== undefined && { value: valueSerde }),
+    });
+    return new KGroupedStream(this.graph, repartitioned.nodeName, keySerde, valueSerde);
+  }
+
+  /** Groups records by a new key (`selector`), repartitioning them so each new key is in one partition. */
+  groupBy<K2>(selector: (key: K, value: V) => K2, grouped: Grouped<K2, V> = {}): KGroupedStream<K2, V> {
+    return this.selectKey(selector).groupByKey(grouped);
   }
 }

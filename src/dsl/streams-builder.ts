@@ -3,6 +3,11 @@ import { Graph } from './internals/graph.js';
 import { serdes } from './internals/serde-options.js';
 import { KStream } from './kstream.js';
 import type { Consumed } from './options.js';
+import { tableSource } from '../processor/stateful/table-source.js';
+import { Stores } from '../state/stores.js';
+import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { KTable } from './ktable.js';
+import type { Materialized } from './materialized.js';
 
 /**
  * Entry point of the DSL: declare input streams, chain operators, then `build()` a Topology.
@@ -24,6 +29,26 @@ export class StreamsBuilder {
     const list = typeof topics === 'string' ? [topics] : topics;
     this.graph.add((t) => t.addSource(name, list, { ...serdes(consumed.key, consumed.value), ...(consumed.timestampExtractor && { timestampExtractor: consumed.timestampExtractor }) }));
     return new KStream<K, V>(this.graph, name, consumed.key, consumed.value);
+  }
+
+  /**
+   * A table of a topic: each record is its key's latest value, a null value deletes the key. The
+   * table is materialized in a store (`materialized.name`, queryable with app.store). Its
+   * changelog is a topic of its own, as in Kafka Streams without source-topic optimization.
+   */
+  table<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized: Materialized<K, V> = {}): KTable<K, V> {
+    const source = this.graph.nodeName('KSTREAM-SOURCE', consumed.name);
+    const name = this.graph.nodeName('KTABLE-SOURCE');
+    const storeName = materialized.name ?? this.graph.nodeName('KTABLE-SOURCE-STATE-STORE');
+    const keySerde = materialized.keySerde ?? consumed.key;
+    const valueSerde = materialized.valueSerde ?? consumed.value;
+    const store = Stores.keyValueStore<K, V>(windowedStoreOptions(storeName, materialized, keySerde, valueSerde));
+    this.graph.add((t) => {
+      t.addSource(source, [topic], { ...serdes(consumed.key, consumed.value), ...(consumed.timestampExtractor && { timestampExtractor: consumed.timestampExtractor }) });
+      t.addProcessor(name, tableSource<K, V>(storeName), source);
+      t.addStateStore(store, name);
+    });
+    return new KTable<K, V>(this.graph, name, keySerde, valueSerde, storeName);
   }
 
   /** Compiles everything declared so far into a Topology. */

@@ -1,3 +1,4 @@
+import type { Serde } from '../serdes/serde.js';
 import type { StateStore } from '../state/state-store.js';
 import type { StreamRecord } from './stream-record.js';
 
@@ -33,6 +34,10 @@ export interface ProcessorContext<KOut, VOut> {
   getStateStore<S extends StateStore>(name: string): S;
   /** Asks for a commit as soon as the current record is done. */
   commit(): void;
+  /** The application's default key serde. Kafka Streams: `ProcessorContext.keySerde()`. */
+  keySerde(): Serde<unknown>;
+  /** The application's default value serde. */
+  valueSerde(): Serde<unknown>;
   /** Counts a record this processor chose to drop (late for its window, null key) in the app's metrics. */
   recordDropped(reason: string): void;
 }

@@ -72,11 +72,11 @@ export const Stores = {
   windowStore<K, V>(options: WindowStoreOptions<K, V>): StoreBuilder<WindowStore<K, V>> {
     const retention = checkDuration(options.name, 'retentionMs', options.retentionMs, 1);
     const size = checkDuration(options.name, 'windowSizeMs', options.windowSizeMs, 0);
-    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedWindowStore<K, V>(options.name, serdes(options), retention, size, options.retainDuplicates ?? false));
+    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedWindowStore<K, V>(options.name, serdes(options), retention, size, options.retainDuplicates ?? false, options.caching ?? true));
   },
 
   sessionStore<K, V>(options: SessionStoreOptions<K, V>): StoreBuilder<SessionStore<K, V>> {
     const retention = checkDuration(options.name, 'retentionMs', options.retentionMs, 1);
-    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedSessionStore<K, V>(options.name, serdes(options), retention));
+    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedSessionStore<K, V>(options.name, serdes(options), retention, options.caching ?? true));
   },
 } as const;

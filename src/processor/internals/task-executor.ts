@@ -221,6 +221,8 @@ export class TaskExecutor {
       },
       commit: () => this.settings.requestCommit(),
       recordDropped: (reason: string) => this.settings.onDropped?.(reason),
+      keySerde: () => this.settings.defaultKeySerde,
+      valueSerde: () => this.settings.defaultValueSerde,
     };
   }
 }

@@ -9,8 +9,8 @@ import { SegmentedStore, type WindowItem } from './segmented-store.js';
  * sessions that end within inactivity gap + grace of stream time, so a lookup reads few buckets.
  */
 export class SegmentedSessionStore<K, V> extends SegmentedStore<K, V> implements SessionStore<K, V> {
-  constructor(name: string, serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined }, retentionMs: number) {
-    super(name, serdes, retentionMs, Math.max(1, retentionMs));
+  constructor(name: string, serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined }, retentionMs: number, caching: boolean) {
+    super(name, serdes, retentionMs, Math.max(1, retentionMs), caching);
   }
 
   protected isLive(item: WindowItem<V>, expiry: number): boolean {

@@ -35,8 +35,9 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     private readonly serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
     readonly retentionMs: number,
     readonly segmentIntervalMs: number,
+    caching: boolean,
   ) {
-    super(name);
+    super(name, caching);
   }
 
   /** Largest window time the store has seen; -1 before any. */
@@ -106,7 +107,8 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     return this.observed - this.retentionMs + 1;
   }
 
-  protected observe(time: number): void {
+  /** Moves the store's stream time (it is committed with the data and drives retention). */
+  observe(time: number): void {
     if (time > this.observed) this.observed = time;
   }
 

@@ -15,9 +15,10 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     retentionMs: number,
     readonly windowSizeMs: number,
     readonly retainDuplicates: boolean,
+    caching: boolean,
   ) {
     // One window size per segment: a tumbling window is one entry, a fetch over a join window two.
-    super(name, serdes, retentionMs, Math.max(1, windowSizeMs));
+    super(name, serdes, retentionMs, Math.max(1, windowSizeMs), caching);
   }
 
   protected isLive(item: WindowItem<V>, expiry: number): boolean {

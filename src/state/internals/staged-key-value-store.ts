@@ -1,28 +1,24 @@
 import type { Serde } from '../../serdes/serde.js';
 import type { KeyValueStore } from '../key-value-store.js';
 import type { KeyValue } from '../state-store.js';
+import { StateStoreError } from '../state-store-error.js';
 import type { StoreInit } from './managed-store.js';
+import { MemoryBacking } from './memory-backing.js';
 import type { ValueCodec } from './staged-entries.js';
 import { serdeCodec, StoreBase } from './store-base.js';
 
-/** Receives, at commit, each key updated since the last commit with its new and committed value. */
-export type FlushListener<K, V> = (key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number) => void;
-
 /**
- * The built-in key-value store (LevelDB or memory backing). With caching on, a processor that
- * registers a flush listener forwards one result per key per commit instead of one per update.
+ * The built-in key-value store (LevelDB or memory backing).
  */
 export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueStore<K, V> {
   private keySerde!: Serde<K>;
   private valueSerde!: Serde<V>;
-  private listener: FlushListener<K, V> | undefined;
-
   constructor(
     name: string,
     private readonly serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
-    readonly caching: boolean,
+    caching: boolean,
   ) {
-    super(name);
+    super(name, caching);
   }
 
   protected codec(init: StoreInit): ValueCodec<V> {
@@ -33,22 +29,6 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
 
   private keyBytes(key: K): Buffer {
     return this.keySerde.serialize(this.serdeTopic, key);
-  }
-
-  /** Defers forwarding to commit time (only with caching on). */
-  setFlushListener(listener: FlushListener<K, V>): void {
-    this.listener = listener;
-  }
-
-  override flushCache(): number {
-    const listener = this.listener;
-    if (listener === undefined || !this.caching) return 0;
-    let n = 0;
-    for (const s of this.entries.stagedEntries()) {
-      listener(this.keySerde.deserialize(this.serdeTopic, s.key), s.value, this.entries.committed(s.key), s.timestamp);
-      n++;
-    }
-    return n;
   }
 
   get(key: K): V | undefined {
@@ -98,6 +78,16 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
 
   all(): Promise<KeyValue<K, V>[]> {
     return this.range(undefined, undefined);
+  }
+
+  /** Every entry, synchronously: only for memory-backed stores (a processor rebuilding an index at init). */
+  entriesSync(): KeyValue<Buffer, V>[] {
+    const backing = this.context.backing;
+    if (!(backing instanceof MemoryBacking)) throw new StateStoreError(`Store "${this.name}" is not in memory; use all()`);
+    const merged = new Map<string, V | undefined>();
+    for (const [key, value] of backing.entriesSync()) merged.set(key.toString('latin1'), this.valueSerde.deserialize(this.serdeTopic, value));
+    for (const s of this.entries.stagedEntries()) merged.set(s.key.toString('latin1'), s.value);
+    return [...merged].flatMap(([ck, value]) => (value === undefined ? [] : [{ key: Buffer.from(ck, 'latin1'), value }]));
   }
 
   async approximateNumEntries(): Promise<number> {

@@ -12,8 +12,18 @@ export abstract class StoreBase<T> implements ManagedStore {
   private entriesValue: StagedEntries<T> | undefined;
   private initValue: StoreInit | undefined;
   private ready = false;
+  private flushHook: (() => number) | undefined;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Whether results are held back and forwarded once per key per commit (see onFlush). */
+    readonly caching = false,
+  ) {}
+
+  /** A processor holding results back (caching) forwards them when the task commits. */
+  onFlush(hook: () => number): void {
+    this.flushHook = hook;
+  }
 
   protected get entries(): StagedEntries<T> {
     if (this.entriesValue === undefined) throw new StoreNotReadyError(this.name, 'the store is not initialized yet');
@@ -63,7 +73,7 @@ export abstract class StoreBase<T> implements ManagedStore {
   }
 
   flushCache(): number {
-    return 0;
+    return this.flushHook?.() ?? 0;
   }
 
   prepareCommit(): readonly BackingOp[] {

@@ -1,0 +1,67 @@
+import type { ProcessorSupplier } from '../processor/processor.js';
+import { slidingWindowAggregate } from '../processor/stateful/sliding-window-aggregate.js';
+import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
+import type { Serde } from '../serdes/serde.js';
+import { Serdes } from '../serdes/serdes.js';
+import type { Windowed } from '../serdes/windowed.js';
+import { Stores } from '../state/stores.js';
+import type { Graph } from './internals/graph.js';
+import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { KTable } from './ktable.js';
+import type { Materialized } from './materialized.js';
+import type { SlidingWindows } from './windows.js';
+
+/**
+ * A grouped stream aggregated over sliding windows. Kafka Streams equivalent: `TimeWindowedKStream`
+ * made with `SlidingWindows`. Aggregators see a window's records in timestamp order.
+ */
+export class SlidingWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly graph: Graph,
+    private readonly parent: string,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<V> | undefined,
+    private readonly windows: SlidingWindows,
+  ) {}
+
+  private build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
+    const name = this.graph.nodeName('KSTREAM-SLIDING-AGGREGATE');
+    const storeName = materialized.name ?? this.graph.nodeName('KSTREAM-SLIDING-AGGREGATE-STATE-STORE');
+    const recordsName = `${storeName}-records`;
+    const keySerde = materialized.keySerde ?? this.keySerde;
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde;
+    const d = this.windows.timeDifferenceMs;
+    const grace = this.windows.graceMs;
+    const store = Stores.windowStore<K, A>({ ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? 2 * d + grace + 2, windowSizeMs: d });
+    const records = Stores.windowStore<K, V>({
+      ...windowedStoreOptions(recordsName, { ...(materialized.store !== undefined && { store: materialized.store }), ...(materialized.logging !== undefined && { logging: materialized.logging }) }, keySerde, this.valueSerde),
+      retentionMs: 3 * d + grace + 3,
+      windowSizeMs: d,
+      retainDuplicates: true,
+      caching: false,
+    });
+    const supplier = slidingWindowAggregate<K, V, A>(storeName, recordsName, { timeDifferenceMs: d, graceMs: grace }, initializer, aggregator);
+    const parent = this.parent;
+    this.graph.add((t) => {
+      t.addProcessor(name, supplier as ProcessorSupplier<unknown, unknown, unknown, unknown>, parent);
+      t.addStateStore(store, name);
+      t.addStateStore(records, name);
+    });
+    const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
+    return new KTable<Windowed<K>, A>(this.graph, name, windowedKeySerde, valueSerde, storeName, { graceMs: grace, innerKeySerde: keySerde as Serde<unknown> | undefined });
+  }
+
+  count(materialized: Materialized<K, number> = {}): KTable<Windowed<K>, number> {
+    return this.build(() => 0, (_k, _v, n) => n + 1, materialized, Serdes.int64());
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
+    const FIRST = Symbol('first') as unknown as V;
+    return this.build<V>(() => FIRST, (_k, v, agg) => (agg === FIRST ? v : reducer(agg, v)), materialized, this.valueSerde);
+  }
+
+  aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {
+    return this.build(initializer, aggregator, materialized, undefined);
+  }
+}

@@ -1,0 +1,58 @@
+import type { ProcessorSupplier } from '../processor/processor.js';
+import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
+import { timeWindowAggregate } from '../processor/stateful/time-window-aggregate.js';
+import type { Serde } from '../serdes/serde.js';
+import { Serdes } from '../serdes/serdes.js';
+import type { Windowed } from '../serdes/windowed.js';
+import { Stores } from '../state/stores.js';
+import type { Graph } from './internals/graph.js';
+import { addStatefulProcessor } from './internals/stateful-step.js';
+import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { KTable } from './ktable.js';
+import type { Materialized } from './materialized.js';
+import type { TimeWindows } from './windows.js';
+
+/**
+ * A grouped stream cut into tumbling or hopping windows; aggregations give one value per key and
+ * window. Kafka Streams equivalent: `TimeWindowedKStream<K, V>`.
+ */
+export class TimeWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly graph: Graph,
+    private readonly parent: string,
+    private readonly keySerde: Serde<K> | undefined,
+    private readonly valueSerde: Serde<V> | undefined,
+    private readonly windows: TimeWindows,
+  ) {}
+
+  private build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
+    const name = this.graph.nodeName('KSTREAM-AGGREGATE');
+    const storeName = materialized.name ?? this.graph.nodeName('KSTREAM-AGGREGATE-STATE-STORE');
+    const keySerde = materialized.keySerde ?? this.keySerde;
+    const valueSerde = materialized.valueSerde ?? defaultValueSerde;
+    const w = this.windows;
+    const store = Stores.windowStore<K, A>({
+      ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde),
+      retentionMs: materialized.retentionMs ?? w.sizeMs + w.graceMs,
+      windowSizeMs: w.sizeMs,
+    });
+    const supplier = timeWindowAggregate<K, V, A>(storeName, { sizeMs: w.sizeMs, advanceMs: w.advanceMs, graceMs: w.graceMs }, initializer, aggregator);
+    addStatefulProcessor(this.graph, name, supplier as ProcessorSupplier<never, never, unknown, unknown>, this.parent, store);
+    const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
+    return new KTable<Windowed<K>, A>(this.graph, name, windowedKeySerde, valueSerde, storeName, { graceMs: w.graceMs, innerKeySerde: keySerde as Serde<unknown> | undefined });
+  }
+
+  count(materialized: Materialized<K, number> = {}): KTable<Windowed<K>, number> {
+    return this.build(() => 0, (_k, _v, n) => n + 1, materialized, Serdes.int64());
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
+    const FIRST = Symbol('first') as unknown as V;
+    return this.build<V>(() => FIRST, (_k, v, agg) => (agg === FIRST ? v : reducer(agg, v)), materialized, this.valueSerde);
+  }
+
+  aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {
+    return this.build(initializer, aggregator, materialized, undefined);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Windowed } from '../../serdes/windowed.js';
+import type { SegmentedWindowStore } from '../../state/internals/segmented-window-store.js';
+import type { ProcessorSupplier } from '../processor.js';
+import { AggregateOutput } from './aggregate-output.js';
+import { keyIdentity, type Change } from './change.js';
+import type { Aggregator } from './stream-aggregate.js';
+import { timeWindowStarts, type TimeWindowSpec } from './window-specs.js';
+
+/**
+ * Tumbling/hopping window aggregation. A record updates every window containing its timestamp
+ * unless that window is closed: stream time >= window end + grace (the record is then dropped and
+ * counted). Stream time is kept in the window store, so the boundary holds across restarts.
+ */
+export function timeWindowAggregate<K, V, A>(storeName: string, spec: TimeWindowSpec, initializer: () => A, aggregator: Aggregator<K, V, A>): ProcessorSupplier<K, V, Windowed<K>, Change<A>> {
+  return () => {
+    let store: SegmentedWindowStore<K, A>;
+    let out: AggregateOutput<Windowed<K>, A>;
+    let dropped: (reason: string) => void;
+    return {
+      init: (context) => {
+        store = context.getStateStore<SegmentedWindowStore<K, A>>(storeName);
+        out = new AggregateOutput(context, store);
+        dropped = context.recordDropped;
+      },
+      process: (record) => {
+        const { key, value, timestamp } = record;
+        if (key === null || key === undefined || value === null || value === undefined) return dropped('null key or value in a windowed aggregation');
+        store.observe(timestamp);
+        const closeTime = store.observedStreamTime - spec.graceMs;
+        let updated = 0;
+        for (const start of timeWindowStarts(spec, timestamp)) {
+          const end = start + spec.sizeMs;
+          if (end <= closeTime) continue;
+          const old = store.fetch(key, start);
+          const next = aggregator(key, value, old === undefined ? initializer() : old);
+          store.put(key, next, start);
+          out.send(`${keyIdentity(key)}@${start}`, { key, window: { start, end } }, next, old, timestamp);
+          updated++;
+        }
+        if (updated === 0) dropped('late: every window of the record is closed');
+      },
+    };
+  };
+}
