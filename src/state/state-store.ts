@@ -26,6 +26,8 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   readonly logging: boolean;
   /** 'level': LevelDB under stateDir (survives restarts); 'memory': restored from the changelog on start. */
   readonly kind: 'level' | 'memory';
+  /** Which kind of store build() makes (interactive queries pick their view by it). */
+  readonly storeType: 'keyValue' | 'window' | 'session';
   /** For windowed stores: how long the changelog keeps records (compact + delete). */
   readonly changelogRetentionMs: number | undefined;
   build(): S;

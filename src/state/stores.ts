@@ -46,11 +46,11 @@ function checkDuration(store: string, option: string, value: unknown, min: numbe
   return value;
 }
 
-function builder<S extends StateStore>(options: StoreOptions<unknown, unknown>, changelogRetentionMs: number | undefined, build: () => S): StoreBuilder<S> {
+function builder<S extends StateStore>(storeType: StoreBuilder['storeType'], options: StoreOptions<unknown, unknown>, changelogRetentionMs: number | undefined, build: () => S): StoreBuilder<S> {
   checkName(options.name);
   const kind = options.store ?? 'level';
   if (kind !== 'level' && kind !== 'memory') throw new InvalidStoreOptionsError(options.name, 'store', `expected "level" or "memory", got ${String(kind)}`);
-  return { name: options.name, logging: options.logging ?? true, kind, changelogRetentionMs, build };
+  return { name: options.name, logging: options.logging ?? true, kind, storeType, changelogRetentionMs, build };
 }
 
 function serdes<K, V>(o: StoreOptions<K, V>) {
@@ -66,17 +66,17 @@ function serdes<K, V>(o: StoreOptions<K, V>) {
  */
 export const Stores = {
   keyValueStore<K, V>(options: StoreOptions<K, V>): StoreBuilder<KeyValueStore<K, V>> {
-    return builder(options, undefined, () => new StagedKeyValueStore<K, V>(options.name, serdes(options), options.caching ?? true));
+    return builder('keyValue', options, undefined, () => new StagedKeyValueStore<K, V>(options.name, serdes(options), options.caching ?? true));
   },
 
   windowStore<K, V>(options: WindowStoreOptions<K, V>): StoreBuilder<WindowStore<K, V>> {
     const retention = checkDuration(options.name, 'retentionMs', options.retentionMs, 1);
     const size = checkDuration(options.name, 'windowSizeMs', options.windowSizeMs, 0);
-    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedWindowStore<K, V>(options.name, serdes(options), retention, size, options.retainDuplicates ?? false, options.caching ?? true));
+    return builder('window', options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedWindowStore<K, V>(options.name, serdes(options), retention, size, options.retainDuplicates ?? false, options.caching ?? true));
   },
 
   sessionStore<K, V>(options: SessionStoreOptions<K, V>): StoreBuilder<SessionStore<K, V>> {
     const retention = checkDuration(options.name, 'retentionMs', options.retentionMs, 1);
-    return builder(options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedSessionStore<K, V>(options.name, serdes(options), retention, options.caching ?? true));
+    return builder('session', options, retention + CHANGELOG_EXTRA_RETENTION_MS, () => new SegmentedSessionStore<K, V>(options.name, serdes(options), retention, options.caching ?? true));
   },
 } as const;

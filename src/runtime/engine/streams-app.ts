@@ -5,6 +5,10 @@ import { TopicAlreadyExistsError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
 import { changelogTopicName } from './internal-topics.js';
 import { Mutex } from './mutex.js';
+import { StoreNotReadyError } from '../../state/state-store-error.js';
+import type { ReadOnlyKeyValueStore } from '../../state/key-value-store.js';
+import { storeView } from './store-views.js';
+import type { StateStore } from '../../state/state-store.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
 import { canTransition, StreamsStateError, type StreamsState } from './streams-state.js';
@@ -229,6 +233,26 @@ export class StreamsApp {
       }
       if (processed === 0) await new Promise((resolve) => setTimeout(resolve, this.config.pollIntervalMs));
     }
+  }
+
+  /**
+   * Read-only access to a state store of the running app (interactive queries): the instances
+   * held by this instance's tasks. While the app is not RUNNING, or no task holding the store is
+   * ready (restoring, rebalancing), calls throw the retriable StoreNotReadyError.
+   *
+   * @example
+   * const counts = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
+   * counts.get('hello');
+   */
+  store<S extends StateStore = ReadOnlyKeyValueStore<unknown, unknown>>(name: string): S {
+    const builder = this.topology.storeBuilder(name);
+    const local = () => {
+      if (this.stateValue !== 'RUNNING') throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
+      const stores = [...(this.manager?.tasks.values() ?? [])].flatMap((t) => t.storesByName.get(name) ?? []).filter((s) => s.queryable);
+      if (stores.length === 0) throw new StoreNotReadyError(name, 'no task of this instance holds it right now (restoring or rebalancing)');
+      return stores;
+    };
+    return storeView(builder, local) as unknown as S;
   }
 
   /** Stops processing, commits, leaves the group. The log stays open (it is the caller's). */

@@ -145,8 +145,9 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     const gte = this.entryKey(fromSegment, Buffer.alloc(0));
     const lt = this.entryKey(toSegment + 1, Buffer.alloc(0));
     const codec = this.codec(this.context);
+    const staged = [...this.entries.stagedEntries()].map((s) => ({ key: s.key, value: s.value })); // before the scan, as in StagedKeyValueStore.range
     for await (const [key, value] of this.context.backing.entries(gte, lt)) merged.set(key.toString('latin1'), codec.decode(value));
-    for (const s of this.entries.stagedEntries()) {
+    for (const s of staged) {
       if (Buffer.compare(s.key, gte) >= 0 && Buffer.compare(s.key, lt) < 0) merged.set(s.key.toString('latin1'), s.value);
     }
     const out: KeyValue<Windowed<K>, WindowItem<V>>[] = [];

@@ -82,10 +82,10 @@ export class StagedEntries<T> {
   async commit(checkpoint: number | undefined): Promise<void> {
     const ops = this.pending ?? this.prepareCommit();
     this.pending = undefined;
-    this.staged = new Map();
-    if (ops.length === 0 && checkpoint === undefined) return;
-    await this.backing.write(ops, checkpoint);
+    // Staged writes stay readable (queries run meanwhile) until the backing and cache have them.
+    if (ops.length > 0 || checkpoint !== undefined) await this.backing.write(ops, checkpoint);
     for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
+    this.staged = new Map();
   }
 
   /** Drops staged writes (the commit failed or the task is closed uncleanly). */

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EmbeddedLog,
+  Serdes,
+  StoreNotReadyError,
+  StreamsApp,
+  StreamsBuilder,
+  TimeWindows,
+  type ReadOnlyKeyValueStore,
+  type ReadOnlyWindowStore,
+  type StreamsConfig,
+} from '../../src/index.js';
+import { readAll } from '../helpers/read-all.js';
+import { caughtUp, until } from '../helpers/run-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const s = Serdes.string();
+const n = Serdes.int64();
+const logs: EmbeddedLog[] = [];
+afterEach(async () => {
+  for (const log of logs.splice(0)) await log.close();
+});
+
+function wordCount() {
+  const builder = new StreamsBuilder();
+  const words = builder.stream('lines', { key: s, value: s }).flatMapValues((_k, line) => line.split(' '));
+  words.groupBy((_k, w) => w, { key: s, value: s }).count({ name: 'word-counts' }).toStream().to('counts', { key: s, value: n });
+  words.groupBy((_k, w) => w, { key: s, value: s, name: 'by-word-windowed' }).windowedBy(TimeWindows.ofSizeAndGrace(1_000, 0)).count({ name: 'word-counts-per-second' });
+  return builder.build();
+}
+
+const WORDS = ['apple', 'pear', 'plum', 'fig', 'kiwi', 'lime', 'date', 'yuzu'];
+
+function lines(count: number): { text: string; timestamp: number }[] {
+  return Array.from({ length: count }, (_, i) => ({ text: `${WORDS[i % 8]} ${WORDS[(i * 3) % 8]} ${WORDS[(i * 5 + 1) % 8]}`, timestamp: i * 10 }));
+}
+
+function reference(input: { text: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of input) for (const w of l.text.split(' ')) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return counts;
+}
+
+async function openLog(): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open(tempDir('tributary-state-log-'), { fsync: 'never', maintenanceIntervalMs: 0 });
+  logs.push(log);
+  return log;
+}
+
+async function startApp(log: EmbeddedLog, config: Partial<StreamsConfig>): Promise<StreamsApp> {
+  const app = new StreamsApp(wordCount(), { applicationId: 'wc', log, commitIntervalMs: 20, ...config });
+  await app.start();
+  return app;
+}
+
+async function drained(app: StreamsApp, log: EmbeddedLog): Promise<void> {
+  const topics = ['lines', ...[...wordCount().internalTopics.keys()].map((t) => `wc-${t}`)];
+  await until(async () => app.state === 'ERROR' || (await caughtUp(log, 'wc', topics)), 'the app to catch up', 60_000);
+  expect(app.error).toBeUndefined();
+}
+
+/** The last value written per key to the output topic. */
+async function latestOutput(log: EmbeddedLog): Promise<Map<string, number>> {
+  const latest = new Map<string, number>();
+  for (let p = 0; p < 4; p++) for (const r of await readAll(log, 'counts', p)) latest.set(r.key!.toString(), Number(r.value!.readBigInt64BE(0)));
+  return latest;
+}
+
+describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on EmbeddedLog (%s)', (guarantee) => {
+  it('counts words across partitions; output, queries and changelog agree with a reference', async () => {
+    const log = await openLog();
+    await log.createTopic('lines', { partitions: 4 });
+    await log.createTopic('counts', { partitions: 4 });
+    const input = lines(400);
+    await log.produce(input.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    const app = await startApp(log, { processingGuarantee: guarantee, stateDir: tempDir('tributary-state-') });
+    await drained(app, log);
+    const expected = reference(input);
+    // Commits flush held results; after the catch-up the next commit has written them all.
+    await until(async () => {
+      const out = await latestOutput(log);
+      return [...expected].every(([w, c]) => out.get(w) === c);
+    }, 'every final count in the output');
+    const store = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
+    for (const [word, count] of expected) expect(store.get(word)).toBe(count);
+    expect((await store.all()).length).toBe(expected.size);
+    const windows = app.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second');
+    const perSecond = windows.fetch('apple', 3_000, 3_999);
+    expect(perSecond).toEqual([{ key: 3_000, value: input.filter((l) => l.timestamp >= 3_000 && l.timestamp < 4_000).flatMap((l) => l.text.split(' ')).filter((w) => w === 'apple').length }]);
+    expect((await log.describeTopic('wc-word-counts-changelog')).config.cleanupPolicy).toBe('compact');
+    await app.close();
+    expect(() => store.get('apple')).toThrow(StoreNotReadyError);
+  });
+
+  it('rebuilds identical stores from the changelogs when the state folder is deleted', async () => {
+    const log = await openLog();
+    await log.createTopic('lines', { partitions: 4 });
+    await log.createTopic('counts', { partitions: 4 });
+    const input = lines(300);
+    await log.produce(input.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    const stateDir = tempDir('tributary-state-');
+    const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
+    await drained(first, log);
+    const before = await first.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all();
+    const windowsBefore = await first.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all();
+    await first.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+
+    const second = await startApp(log, { processingGuarantee: guarantee, stateDir });
+    await drained(second, log);
+    expect(second.metrics().restoredRecords).toBeGreaterThan(0);
+    const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+    expect(sortByKey(await second.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all())).toEqual(sortByKey(before));
+    expect(sortByKey(await second.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all())).toEqual(sortByKey(windowsBefore));
+    expect(Object.fromEntries(sortByKey(before).map((e) => [e.key, e.value]))).toEqual(Object.fromEntries([...reference(input)].sort()));
+
+    // A warm restart (state folder kept) restores nothing, and counting goes on from the same state.
+    await second.close();
+    const third = await startApp(log, { processingGuarantee: guarantee, stateDir });
+    expect(third.metrics().restoredRecords).toBe(0);
+    await log.produce([{ topic: 'lines', key: Buffer.from('more'), value: Buffer.from('apple apple'), timestamp: 10_000 }]);
+    await drained(third, log);
+    await until(() => third.store<ReadOnlyKeyValueStore<string, number>>('word-counts').get('apple') === reference(input).get('apple')! + 2, 'the new words counted');
+    await third.close();
+  });
+});
