@@ -1,20 +1,22 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
-import { EmbeddedLog, KafkaLog, type PartitionedLog } from '../../src/index.js';
+import { EmbeddedLog, KafkaLog, type LogRecord, type PartitionedLog } from '../../src/index.js';
 import { readAll } from './read-all.js';
 import { tempDir } from './temp-dir.js';
 
 export type CrashBackend = { kind: 'embedded' } | { kind: 'kafka'; bootstrap: string; prefix: string };
 
 export type CrashPlan = { inputs: number; maxKills: number; minDelayMs: number; maxDelayMs: number };
+/** 'stateless': in → selectKey → repartition → mapValues → out. 'stateful': aggregations (see crash-app.ts). */
+export type CrashMode = 'stateless' | 'stateful';
 
 const crashApp = path.join(import.meta.dirname, '../reliability/crash-app.ts');
 
 /** A running crash-app child: resolves `ready` once started; `finished` says whether it printed "done" and exited 0. */
-function startApp(dir: string, guarantee: string, backend: CrashBackend) {
+function startApp(dir: string, guarantee: string, backend: CrashBackend, mode: CrashMode) {
   const args = [crashApp, dir, guarantee, ...(backend.kind === 'kafka' ? [`kafka|${backend.bootstrap}|${backend.prefix}`] : [])];
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRASH_MODE: mode } });
   let output = '';
   let onReady: () => void;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
@@ -27,8 +29,8 @@ function startApp(dir: string, guarantee: string, backend: CrashBackend) {
 }
 
 /** Starts the app child; kills it `delayMs` after it is ready unless it finishes first. Returns whether it finished. */
-async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number): Promise<boolean> {
-  const app = startApp(dir, guarantee, backend);
+async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number, mode: CrashMode): Promise<boolean> {
+  const app = startApp(dir, guarantee, backend, mode);
   await app.ready;
   const timer = setTimeout(() => app.child.kill('SIGKILL'), delayMs);
   const done = await app.finished;
@@ -45,19 +47,21 @@ async function setUp(dir: string, backend: CrashBackend, inputs: number): Promis
   const setup = await openLog(dir, backend);
   await setup.createTopic(topic('in'), { partitions: 4 });
   await setup.createTopic(topic('out'), { partitions: 4 });
+  await setup.createTopic(topic('out-windowed'), { partitions: 4 });
   for (let i = 0; i < inputs; i += 1000) {
     const n = Math.min(1000, inputs - i);
-    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)) })));
+    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)), timestamp: i + j })));
   }
   await setup.close();
   return topic;
 }
 
-async function outputValues(dir: string, backend: CrashBackend, topic: (name: string) => string): Promise<string[]> {
+/** The committed records of an output topic, partition by partition (each in offset order). */
+async function outputRecords(dir: string, backend: CrashBackend, name: string): Promise<LogRecord[]> {
   const log = await openLog(dir, backend);
-  const values = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, topic('out'), p)))).flat().map((r) => r.value!.toString());
+  const records = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, name, p)))).flat();
   await log.close();
-  return values;
+  return records;
 }
 
 /**
@@ -65,16 +69,17 @@ async function outputValues(dir: string, backend: CrashBackend, topic: (name: st
  * SIGKILLing it at random moments up to `plan.maxKills` times, then lets it finish. Returns the
  * values of `out`, read_committed, and how many runs it took.
  */
-export async function crashUntilDone(guarantee: 'at_least_once' | 'exactly_once', backend: CrashBackend, plan: CrashPlan): Promise<{ values: string[]; runs: number }> {
+export async function crashUntilDone(guarantee: 'at_least_once' | 'exactly_once', backend: CrashBackend, plan: CrashPlan, mode: CrashMode = 'stateless'): Promise<{ values: string[]; runs: number; records: (name: string) => Promise<LogRecord[]> }> {
   const dir = tempDir(`tributary-app-crash-${guarantee}-`);
   const topic = await setUp(dir, backend, plan.inputs);
   const delays = fc.sample(fc.integer({ min: plan.minDelayMs, max: plan.maxDelayMs }), { numRuns: plan.maxKills, seed: guarantee.length });
   let runs = 0;
   let done = false;
-  while (!done && runs < plan.maxKills) done = await runOnce(dir, guarantee, backend, delays[runs++]!);
-  if (!done) done = await runOnce(dir, guarantee, backend, 600_000);
+  while (!done && runs < plan.maxKills) done = await runOnce(dir, guarantee, backend, delays[runs++]!, mode);
+  if (!done) done = await runOnce(dir, guarantee, backend, 600_000, mode);
   if (!done) throw new Error('the app did not finish on its final, uninterrupted run');
-  return { values: await outputValues(dir, backend, topic), runs };
+  const records = (name: string) => outputRecords(dir, backend, topic(name));
+  return { values: (await records('out')).map((r) => r.value!.toString()), runs, records };
 }
 
 /** Each of 0..inputs-1 as `out-<n>`: how many times it appears. */

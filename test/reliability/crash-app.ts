@@ -2,7 +2,9 @@
 // out` on the log folder until every input is committed, then closes and prints "done". The
 // parent kills it with SIGKILL at random moments and starts it again.
 // With a third argument "kafka:<bootstrap>:<prefix>" it runs on KafkaLog, topics <prefix>-in/out.
-import { EmbeddedLog, KafkaLog, Serdes, StreamsApp, StreamsBuilder, type PartitionedLog } from '../../src/index.js';
+// With CRASH_MODE=stateful it aggregates instead: per key (n % 97) the count and sum of inputs to
+// `out`, and per key and 1-second window the count to `out-windowed` (LevelDB stores, changelogs).
+import { EmbeddedLog, KafkaLog, Serdes, StreamsApp, StreamsBuilder, TimeWindows, type PartitionedLog } from '../../src/index.js';
 
 const [dir, guarantee, backend] = [process.argv[2]!, process.argv[3] as 'at_least_once' | 'exactly_once', process.argv[4]];
 const [, bootstrap, prefix] = backend?.split('|') ?? [];
@@ -14,16 +16,29 @@ const topic = (name: string) => (prefix === undefined ? name : `${prefix}-${name
 const applicationId = prefix === undefined ? 'crash-app' : `${prefix}-app`;
 const s = Serdes.string();
 const builder = new StreamsBuilder();
-builder
-  .stream(topic('in'), { key: s, value: s })
-  .selectKey((_k, v) => `key-${Number(v) % 97}`)
-  .repartition({ name: 'rekeyed' })
-  .mapValues((_k, v) => `out-${v}`)
-  .to(topic('out'), { key: s, value: s });
-const app = new StreamsApp(builder.build(), { applicationId, log, processingGuarantee: guarantee, commitIntervalMs: guarantee === 'exactly_once' ? 100 : 50 });
+const stateful = process.env['CRASH_MODE'] === 'stateful';
+const rekeyed = builder.stream(topic('in'), { key: s, value: s }).selectKey((_k, v) => `key-${Number(v) % 97}`);
+if (stateful) {
+  const grouped = rekeyed.groupByKey({ key: s, value: s, name: 'by-key' });
+  grouped
+    .aggregate(() => ({ count: 0, sum: 0 }), (_k, v, agg) => ({ count: agg.count + 1, sum: agg.sum + Number(v) }), { name: 'totals' })
+    .toStream()
+    .mapValues((_k, agg) => JSON.stringify(agg))
+    .to(topic('out'), { key: s, value: s });
+  grouped
+    .windowedBy(TimeWindows.ofSizeAndGrace(1_000, 1_000_000_000))
+    .count({ name: 'per-second' })
+    .toStream()
+    .to(topic('out-windowed'), { key: Serdes.windowed(s), value: Serdes.int64() });
+} else {
+  rekeyed.repartition({ name: 'rekeyed' }).mapValues((_k, v) => `out-${v}`).to(topic('out'), { key: s, value: s });
+}
+const topology = builder.build();
+const stateDir = `${dir}-state`;
+const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: guarantee, commitIntervalMs: guarantee === 'exactly_once' ? (stateful ? 20 : 100) : 50 });
 await app.start();
 process.stdout.write('ready\n');
-const topics = [topic('in'), `${applicationId}-rekeyed-repartition`];
+const topics = [topic('in'), ...[...topology.internalTopics.keys()].map((t) => `${applicationId}-${t}`)];
 for (;;) {
   let behind = 0;
   for (const t of topics) {
