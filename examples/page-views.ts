@@ -1,0 +1,54 @@
+// Page views per page per minute: tumbling one-minute windows with 10 s of grace, suppressed so
+// each window's final count is written once, after it closes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, Suppressed, TimeWindows } from '../src/index.js';
+import { untilCaughtUp } from './caught-up.js';
+
+type PageView = { page: string; userId: string };
+const MINUTE = 60_000;
+const dir = path.join(process.cwd(), 'data', 'page-views');
+fs.rmSync(dir, { recursive: true, force: true });
+const log = await EmbeddedLog.open(path.join(dir, 'log'));
+await log.createTopic('page-views', { partitions: 1 });
+await log.createTopic('views-per-minute', { partitions: 2 });
+
+// Five minutes of views, one every 250 ms of event time, a little out of order.
+const pages = ['/', '/pricing', '/docs', '/blog'];
+const start = Date.UTC(2026, 10, 23, 12, 0, 0);
+const json = Serdes.json<PageView>();
+await log.produce(Array.from({ length: 1_200 }, (_, i) => {
+  const view = { page: pages[(i * 7) % pages.length]!, userId: `u${i % 50}` };
+  return { topic: 'page-views', key: Buffer.from(view.userId), value: json.serialize('page-views', view), timestamp: start + i * 250 - (i % 5) * 1_000 };
+}));
+// Later views of every page move stream time (per partition of the grouped stream) past the last
+// window's end + grace, so that window closes too.
+await log.produce(pages.map((page) => ({ topic: 'page-views', key: Buffer.from('u0'), value: json.serialize('page-views', { page, userId: 'u0' }), timestamp: start + 7 * MINUTE })));
+
+const builder = new StreamsBuilder();
+builder
+  .stream('page-views', { key: Serdes.string(), value: Serdes.json<PageView>() })
+  .groupBy((_user, view) => view.page, { key: Serdes.string(), value: Serdes.json<PageView>() })
+  .windowedBy(TimeWindows.ofSizeAndGrace(MINUTE, 10_000))
+  .count({ name: 'views-per-minute' })
+  .suppress(Suppressed.untilWindowCloses())
+  .toStream()
+  .to('views-per-minute', { key: Serdes.windowed(Serdes.string()), value: Serdes.int64() });
+const topology = builder.build();
+
+const app = new StreamsApp(topology, { applicationId: 'page-stats', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+await app.start();
+await untilCaughtUp(log, app, 'page-stats', topology, ['page-views']);
+await app.close();
+
+const keySerde = Serdes.windowed(Serdes.string());
+const rows: string[] = [];
+for (const partition of [0, 1]) {
+  for (const r of await log.fetch({ topic: 'views-per-minute', partition, offset: 0, maxRecords: 1_000 })) {
+    const { key, window } = keySerde.deserialize('views-per-minute', r.key!);
+    rows.push(`${new Date(window.start).toISOString().slice(11, 16)} ${key.padEnd(9)} ${Serdes.int64().deserialize('', r.value!)}`);
+  }
+}
+console.log(`${rows.length} final per-minute counts (one per page and closed minute):`);
+for (const row of rows.sort()) console.log(row);
+await log.close();

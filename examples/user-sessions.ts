@@ -1,0 +1,44 @@
+// User sessions: clicks grouped per user into sessions separated by 5 minutes of inactivity;
+// each session's click count is queried from the session store.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EmbeddedLog, Serdes, SessionWindows, StreamsApp, StreamsBuilder, type ReadOnlySessionStore } from '../src/index.js';
+import { untilCaughtUp } from './caught-up.js';
+
+const MINUTE = 60_000;
+const dir = path.join(process.cwd(), 'data', 'user-sessions');
+fs.rmSync(dir, { recursive: true, force: true });
+const log = await EmbeddedLog.open(path.join(dir, 'log'));
+await log.createTopic('clicks', { partitions: 2 });
+await log.createTopic('sessions', { partitions: 2 });
+
+// Each user clicks in bursts: three bursts of clicks a minute apart, 20 minutes between bursts.
+const start = Date.UTC(2026, 10, 23, 9, 0, 0);
+const clicks = [];
+for (const user of ['ada', 'grace', 'linus']) {
+  for (let burst = 0; burst < 3; burst++) {
+    for (let click = 0; click < 4; click++) clicks.push({ topic: 'clicks', key: Buffer.from(user), value: Buffer.from('/page'), timestamp: start + burst * 20 * MINUTE + click * MINUTE });
+  }
+}
+await log.produce(clicks.sort((a, b) => a.timestamp - b.timestamp)); // in event-time order, as they happened
+
+const builder = new StreamsBuilder();
+builder
+  .stream('clicks', { key: Serdes.string(), value: Serdes.string() })
+  .groupByKey()
+  .windowedBy(SessionWindows.ofInactivityGapAndGrace(5 * MINUTE, MINUTE))
+  .count({ name: 'clicks-per-session', retentionMs: 24 * 60 * MINUTE }) // keep closed sessions queryable for a day
+  .toStream()
+  .to('sessions', { key: Serdes.windowed(Serdes.string()), value: Serdes.int64() });
+const topology = builder.build();
+
+const app = new StreamsApp(topology, { applicationId: 'sessions', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+await app.start();
+await untilCaughtUp(log, app, 'sessions', topology, ['clicks']);
+const sessions = app.store<ReadOnlySessionStore<string, number>>('clicks-per-session');
+for (const user of ['ada', 'grace', 'linus']) {
+  const found = sessions.fetch(user).map((s) => `${new Date(s.key.window.start).toISOString().slice(11, 16)}–${new Date(s.key.window.end).toISOString().slice(11, 16)}: ${s.value} clicks`);
+  console.log(`${user}: ${found.length} sessions (${found.join(', ')})`);
+}
+await app.close();
+await log.close();
