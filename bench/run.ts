@@ -1,15 +1,16 @@
 // `npm run bench`: runs every benchmark, prints the numbers and writes them to bench/results/.
-// `npm run bench -- log` or `-- streams` runs one.
+// `npm run bench -- log`, `-- streams` or `-- stateful` runs one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLogBench } from './log.bench.js';
+import { runStatefulBench } from './stateful.bench.js';
 import { runStreamsBench } from './streams.bench.js';
 
 const resultsDir = path.join(import.meta.dirname, 'results');
 fs.mkdirSync(resultsDir, { recursive: true });
 const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30) };
-const benches: Record<string, () => Promise<Record<string, number | string>>> = { log: runLogBench, streams: runStreamsBench };
+const benches: Record<string, () => Promise<Record<string, number | string>>> = { log: runLogBench, streams: runStreamsBench, stateful: runStatefulBench };
 const only = process.argv[2];
 
 for (const [name, run] of Object.entries(benches)) {

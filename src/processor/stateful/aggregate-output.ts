@@ -22,8 +22,15 @@ export class AggregateOutput<K, V> {
     }
   }
 
-  send(id: string, key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number): void {
-    if (this.held !== undefined) this.held.hold(id, key, newValue, oldValue, timestamp);
+  /** As send, but builds the key only when it is needed (a held key just takes the new value). */
+  sendLazy(id: string, part: number, key: () => K, newValue: V | undefined, oldValue: V | undefined, timestamp: number): void {
+    if (this.held !== undefined && this.held.update(id, newValue, timestamp, part)) return;
+    this.send(id, key(), newValue, oldValue, timestamp, part);
+  }
+
+  /** `id` and `part` (e.g. a window start) together name the key whose updates coalesce. */
+  send(id: string, key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number, part = 0): void {
+    if (this.held !== undefined) this.held.hold(id, key, newValue, oldValue, timestamp, part);
     else this.context.forward(new StreamRecord(key, { newValue, oldValue }, timestamp));
   }
 }

@@ -2,7 +2,7 @@ import type { Windowed } from '../../serdes/windowed.js';
 import type { SegmentedWindowStore } from '../../state/internals/segmented-window-store.js';
 import type { ProcessorSupplier } from '../processor.js';
 import { AggregateOutput } from './aggregate-output.js';
-import { keyIdentity, type Change } from './change.js';
+import type { Change } from './change.js';
 import type { Aggregator } from './stream-aggregate.js';
 import { timeWindowStarts, type TimeWindowSpec } from './window-specs.js';
 
@@ -28,13 +28,13 @@ export function timeWindowAggregate<K, V, A>(storeName: string, spec: TimeWindow
         store.observe(timestamp);
         const closeTime = store.observedStreamTime - spec.graceMs;
         let updated = 0;
+        let keyBytes: Buffer | undefined;
         for (const start of timeWindowStarts(spec, timestamp)) {
           const end = start + spec.sizeMs;
           if (end <= closeTime) continue;
-          const old = store.fetch(key, start);
-          const next = aggregator(key, value, old === undefined ? initializer() : old);
-          store.put(key, next, start);
-          out.send(`${keyIdentity(key)}@${start}`, { key, window: { start, end } }, next, old, timestamp);
+          keyBytes ??= store.serializeKey(key);
+          const r = store.updateWindow(keyBytes, start, (old) => aggregator(key, value, old === undefined ? initializer() : old));
+          out.sendLazy(r.id, start, () => ({ key, window: { start, end } }), r.value, r.old, timestamp);
           updated++;
         }
         if (updated === 0) dropped('late: every window of the record is closed');

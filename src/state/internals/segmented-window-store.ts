@@ -42,6 +42,40 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     });
   }
 
+  /** The key's bytes, for updateWindow (a record updating several windows serializes once). */
+  serializeKey(key: K): Buffer {
+    return this.keyBytes(key);
+  }
+
+  /**
+   * Reads and replaces one window in a single pass (the windowed aggregations' hot path).
+   * Returns the previous value and the entry's id string (with the window start, unique per window).
+   */
+  updateWindow(keyBytes: Buffer, windowStart: number, next: (old: V | undefined) => V): { old: V | undefined; value: V; id: string } {
+    const entryKey = this.entryKey(this.segmentOf(windowStart), keyBytes);
+    const ck = entryKey.toString('latin1');
+    const staged = this.entries.stagedAt(ck);
+    let items: WindowItem<V>[];
+    if (staged?.value !== undefined) items = staged.value;
+    else {
+      const committed = staged === undefined ? this.entries.committed(entryKey, ck) : undefined;
+      items = committed === undefined ? [] : [...committed];
+    }
+    let old: V | undefined;
+    let value: V;
+    const at = items.findIndex((i) => i.start === windowStart);
+    if (at >= 0) {
+      old = items[at]!.value;
+      value = next(old);
+      items[at] = { start: windowStart, end: windowStart + this.windowSizeMs, value };
+    } else {
+      value = next(undefined);
+      items.push({ start: windowStart, end: windowStart + this.windowSizeMs, value });
+    }
+    this.entries.put(entryKey, items, this.context.recordTimestamp(), ck);
+    return { old, value, id: ck };
+  }
+
   fetch(key: K, windowStart: number): V | undefined;
   fetch(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[];
   fetch(key: K, from: number, to?: number): V | undefined | KeyValue<number, V>[] {

@@ -37,9 +37,13 @@ export class StagedEntries<T> {
     return this.committed(key);
   }
 
+  /** The staged entry of a key given as its latin1 string (hot paths compute it once). */
+  stagedAt(ck: string): Staged<T> | undefined {
+    return this.staged.get(ck);
+  }
+
   /** The value as of the last commit, ignoring staged writes. */
-  committed(key: Buffer): T | undefined {
-    const ck = key.toString('latin1');
+  committed(key: Buffer, ck = key.toString('latin1')): T | undefined {
     let bytes = this.cache.get(ck);
     if (bytes === undefined) {
       bytes = this.backing.get(key) ?? null;
@@ -53,8 +57,7 @@ export class StagedEntries<T> {
   }
 
   /** Stages a write; `undefined` deletes. */
-  put(key: Buffer, value: T | undefined, timestamp: number): void {
-    const ck = key.toString('latin1');
+  put(key: Buffer, value: T | undefined, timestamp: number, ck = key.toString('latin1')): void {
     const entry = this.staged.get(ck);
     if (entry !== undefined) {
       entry.value = value;
