@@ -10,6 +10,10 @@ import type { Graph } from './internals/graph.js';
 import { KStream } from './kstream.js';
 import type { Named } from './options.js';
 import type { Suppressed } from './suppressed.js';
+import { changeSerde } from '../processor/stateful/change-serde.js';
+import { tableGroupBy } from '../processor/stateful/table-group-by.js';
+import { KGroupedTable } from './kgrouped-table.js';
+import type { Grouped } from './materialized.js';
 
 /** What a windowed table knows about its windows (for suppress). @internal */
 export type WindowedTableInfo = { graceMs: number; innerKeySerde: Serde<unknown> | undefined };
@@ -59,6 +63,21 @@ export class KTable<K, V> {
     const parent = this.nodeName;
     this.graph.add((t) => t.addProcessor(name, tableToStream<K, V>(), parent));
     return new KStream<K, V>(this.graph, name, this.keySerde, this.valueSerde);
+  }
+
+  /**
+   * Regroups the table's rows by a new key for an aggregation with an adder and a subtractor.
+   * Rows travel through an internal repartition topic; without `grouped.value` their values are
+   * written there as JSON.
+   */
+  groupBy<K2, V2>(selector: (key: K, value: V) => readonly [K2, V2], grouped: Grouped<K2, V2> = {}): KGroupedTable<K2, V2> {
+    const name = this.graph.nodeName('KTABLE-SELECT', undefined);
+    const parent = this.nodeName;
+    this.graph.add((t) => t.addProcessor(name, tableGroupBy(selector), parent));
+    const valueSerde = changeSerde<V2>(grouped.value ?? Serdes.json<V2>());
+    const mapped = new KStream<K2, Change<V2>>(this.graph, name, grouped.key, valueSerde, true);
+    const repartitioned = mapped.repartition({ ...(grouped.name !== undefined && { name: grouped.name }), ...(grouped.key !== undefined && { key: grouped.key }), value: valueSerde });
+    return new KGroupedTable<K2, V2>(this.graph, repartitioned.nodeName, grouped.key, grouped.value);
   }
 
   /**

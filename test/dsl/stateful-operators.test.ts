@@ -148,6 +148,31 @@ describe('stateful DSL operators through the test driver', () => {
     expect(await driver.getKeyValueStore<string, number>('table').all()).toEqual([{ key: 'a', value: 5 }]);
   });
 
+  it('KGroupedTable: counts and sums follow updates and deletes of the table (adder and subtractor)', async () => {
+    type User = { region: string; spend: number };
+    const builder = new StreamsBuilder();
+    const users = builder.table('users', { key: s, value: Serdes.json<User>() });
+    const byRegion = users.groupBy((_id, u) => [u.region, u.spend] as const, { key: s, value: Serdes.int32() });
+    byRegion.count({ name: 'users-per-region' }).toStream().to('counts', { value: n });
+    byRegion.reduce((a, v) => a + v, (a, v) => a - v, { name: 'spend-per-region', valueSerde: Serdes.int32() }).toStream().to('spend', { value: Serdes.int32() });
+    driver = new TopologyTestDriver(builder.build());
+    const input = driver.createInputTopic('users', s, Serdes.json<User>());
+    const counts = driver.createOutputTopic('counts', s, n);
+    const spend = driver.createOutputTopic('spend', s, Serdes.int32());
+    await input.pipeInput('ann', { region: 'eu', spend: 10 }, 1);
+    await input.pipeInput('bob', { region: 'eu', spend: 5 }, 2);
+    await input.pipeInput('ann', { region: 'us', spend: 7 }, 3); // moves from eu to us
+    await input.pipeInput('bob', { region: 'eu', spend: 6 }, 4); // same group: one update
+    await input.pipeInput('bob', null as unknown as User, 5); // deleted
+    expect(counts.readKeyValuesToList()).toEqual([
+      { key: 'eu', value: 1 }, { key: 'eu', value: 2 }, { key: 'eu', value: 1 }, { key: 'us', value: 1 }, { key: 'eu', value: 1 }, { key: 'eu', value: 0 },
+    ]);
+    expect(spend.readKeyValuesToList()).toEqual([
+      { key: 'eu', value: 10 }, { key: 'eu', value: 15 }, { key: 'eu', value: 5 }, { key: 'us', value: 7 }, { key: 'eu', value: 6 }, { key: 'eu', value: 0 },
+    ]);
+    expect(driver.getKeyValueStore<string, number>('users-per-region').get('us')).toBe(1);
+  });
+
   it('rejects suppress(untilWindowCloses) on a table without windows at build time', () => {
     const builder = new StreamsBuilder();
     expect(() => builder.stream('in').groupByKey().count().suppress(Suppressed.untilWindowCloses())).toThrow(/needs a windowed table/);
