@@ -108,3 +108,4 @@ export type { Aggregator } from './processor/stateful/stream-aggregate.js';
 export type { Merger } from './processor/stateful/session-window-aggregate.js';
 export type { Change } from './processor/stateful/change.js';
 export { KGroupedTable } from './dsl/kgrouped-table.js';
+export { GlobalKTable } from './dsl/global-ktable.js';

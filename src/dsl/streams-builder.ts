@@ -7,6 +7,7 @@ import { tableSource } from '../processor/stateful/table-source.js';
 import { Stores } from '../state/stores.js';
 import { windowedStoreOptions } from './internals/windowed-store-options.js';
 import { KTable } from './ktable.js';
+import { GlobalKTable } from './global-ktable.js';
 import type { Materialized } from './materialized.js';
 
 /**
@@ -49,6 +50,19 @@ export class StreamsBuilder {
       t.addStateStore(store, name);
     });
     return new KTable<K, V>(this.graph, name, keySerde, valueSerde, storeName);
+  }
+
+  /**
+   * A global table of a topic: every instance loads all its partitions into a local store (no
+   * changelog of its own: the topic is one) before processing, then follows new records.
+   */
+  globalTable<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized: Omit<Materialized<K, V>, 'logging' | 'caching' | 'retentionMs'> = {}): GlobalKTable<K, V> {
+    const storeName = materialized.name ?? this.graph.nodeName('GLOBALKTABLE-SOURCE-STATE-STORE');
+    const keySerde = materialized.keySerde ?? consumed.key;
+    const valueSerde = materialized.valueSerde ?? consumed.value;
+    const store = Stores.keyValueStore<K, V>({ ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde), logging: false, caching: false });
+    this.graph.add((t) => t.addGlobalStore(store, topic, serdes(keySerde, valueSerde)));
+    return new GlobalKTable<K, V>(storeName, keySerde, valueSerde);
   }
 
   /** Compiles everything declared so far into a Topology. */

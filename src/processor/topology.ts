@@ -16,6 +16,9 @@ import type {
 export type SourceOptions<K, V> = { keySerde?: Serde<K>; valueSerde?: Serde<V>; timestampExtractor?: TimestampExtractor<K, V> };
 export type SinkOptions<K, V> = { keySerde?: Serde<K>; valueSerde?: Serde<V>; partitioner?: StreamPartitioner<K, V> };
 
+/** A store every instance keeps whole, fed from every partition of a topic (GlobalKTable). */
+export type GlobalStore = { builder: StoreBuilder; topic: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined };
+
 /** An internal topic the application owns; its real name is `<applicationId>-<name>`. */
 export type InternalTopic = { name: string; partitions: number | undefined };
 
@@ -33,6 +36,7 @@ export class Topology {
   private readonly nodes = new Map<string, TopologyNode>();
   private readonly storeBuilders = new Map<string, StoreBuilder>();
   private readonly internal = new Map<string, InternalTopic>();
+  private readonly globals = new Map<string, GlobalStore>();
 
   addSource<K, V>(name: string, topics: string[] | RegExp, options: SourceOptions<K, V> = {}): this {
     this.checkNewName(name);
@@ -91,6 +95,22 @@ export class Topology {
     return this;
   }
 
+  /**
+   * Adds a global store: each app instance loads every partition of `topic` into it (the topic is
+   * its changelog) and keeps it up to date. Kafka Streams: `addGlobalStore`.
+   */
+  addGlobalStore<K, V>(builder: StoreBuilder, topic: string, options: { keySerde?: Serde<K>; valueSerde?: Serde<V> } = {}): this {
+    if (this.storeBuilders.has(builder.name) || this.globals.has(builder.name)) throw new TopologyError(`A state store named "${builder.name}" already exists`);
+    if (builder.logging) throw new TopologyError(`Global store "${builder.name}" must not have a changelog: its topic "${topic}" is one`);
+    this.globals.set(builder.name, { builder, topic, keySerde: options.keySerde as Serde<unknown> | undefined, valueSerde: options.valueSerde as Serde<unknown> | undefined });
+    return this;
+  }
+
+  /** @internal */
+  get globalStores(): ReadonlyMap<string, GlobalStore> {
+    return this.globals;
+  }
+
   /** Declares an application-owned topic (a repartition topic); sources and sinks name it unprefixed. */
   addInternalTopic(name: string, partitions?: number): this {
     this.internal.set(name, { name, partitions });
@@ -104,7 +124,7 @@ export class Topology {
 
   /** @internal */
   storeBuilder(name: string): StoreBuilder {
-    const builder = this.storeBuilders.get(name);
+    const builder = this.storeBuilders.get(name) ?? this.globals.get(name)?.builder;
     if (builder === undefined) throw new TopologyError(`No state store named "${name}"`);
     return builder;
   }

@@ -125,3 +125,31 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
     await third.close();
   });
 });
+
+describe('a GlobalKTable', () => {
+  it('is loaded from every partition before processing, follows new records, and is queryable', async () => {
+    const log = await openLog();
+    await log.createTopic('products', { partitions: 3 });
+    await log.createTopic('orders', { partitions: 2 });
+    await log.createTopic('orders-copy', { partitions: 2 });
+    await log.produce(Array.from({ length: 300 }, (_, i) => ({ topic: 'products', key: Buffer.from(`p${i}`), value: Buffer.from(`product ${i}`) })));
+    const builder = new StreamsBuilder();
+    const products = builder.globalTable('products', { key: s, value: s }, { name: 'products' });
+    builder.stream('orders', { key: s, value: s }).to('orders-copy');
+    const stateDir = tempDir('tributary-state-');
+    const app = new StreamsApp(builder.build(), { applicationId: 'shop', log, stateDir });
+    await app.start();
+    const store = app.store<ReadOnlyKeyValueStore<string, string>>(products.queryableStoreName);
+    expect(store.get('p299')).toBe('product 299');
+    expect(await store.approximateNumEntries()).toBe(300);
+    await log.produce([{ topic: 'products', key: Buffer.from('p1'), value: Buffer.from('renamed') }, { topic: 'products', key: Buffer.from('p2'), value: null }]);
+    await until(() => store.get('p1') === 'renamed' && store.get('p2') === undefined, 'the global table to follow its topic');
+    await app.close();
+    // A restart resumes from the saved offsets: nothing is loaded again.
+    const again = new StreamsApp(builder.build(), { applicationId: 'shop', log, stateDir });
+    await again.start();
+    expect(again.metrics().restoredRecords).toBe(0);
+    expect(again.store<ReadOnlyKeyValueStore<string, string>>('products').get('p1')).toBe('renamed');
+    await again.close();
+  });
+});

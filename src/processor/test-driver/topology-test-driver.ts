@@ -6,6 +6,7 @@ import type { Serde } from '../../serdes/serde.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { SessionStore } from '../../state/session-store.js';
 import type { StateStore } from '../../state/state-store.js';
+import { GlobalStores } from '../../state/internals/global-stores.js';
 import { TaskStores } from '../../state/internals/task-stores.js';
 import type { WindowStore } from '../../state/window-store.js';
 import { TaskExecutor } from '../internals/task-executor.js';
@@ -53,6 +54,7 @@ export class TopologyTestDriver {
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
   private tasksPromise: Promise<Task[]> | undefined;
+  private globals: GlobalStores | undefined;
   private wallClock: number;
   private closed = false;
 
@@ -113,6 +115,7 @@ export class TopologyTestDriver {
       t.executor.close();
       await t.stores.close();
     }
+    await this.globals?.close();
     if (this.ownsStateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
 
@@ -168,6 +171,15 @@ export class TopologyTestDriver {
       });
       tasks.push({ executor, stores });
     }
+    const globalSpecs = [...this.topology.globalStores.values()];
+    if (globalSpecs.length > 0) {
+      this.globals = await GlobalStores.open(
+        globalSpecs.map((g) => ({ builder: g.builder, topic: g.topic, keySerde: g.keySerde ?? this.config.defaultKeySerde ?? Serdes.json(), valueSerde: g.valueSerde ?? this.config.defaultValueSerde ?? Serdes.json() })),
+        { applicationId: this.applicationId, stateDir: this.stateDir, recordTimestamp: () => this.wallClock },
+      );
+      await this.globals.bootstrap({ partitions: async () => 1, startOffset: async () => 0, read: async (_t, _p, offset) => ({ ops: [], offsets: [], next: offset }) });
+      for (const [name, g] of this.globals.stores) this.stores.set(name, g.store);
+    }
     for (const t of tasks) t.executor.init();
     return tasks;
   }
@@ -175,6 +187,12 @@ export class TopologyTestDriver {
   private async pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number | undefined, headers: Headers): Promise<void> {
     if (this.closed) throw new TopologyError('The test driver is closed');
     const tasks = await this.tasks();
+    const global = [...(this.globals?.stores.values() ?? [])].find((g) => g.topic === topic);
+    if (global !== undefined) {
+      // A global table's topic goes straight into its store, as the engine's global thread does.
+      if (key !== null) await global.store.applyCommitted([{ key, value }]);
+      return;
+    }
     this.processOne(tasks, topic, key, value, timestamp ?? this.wallClock, headers);
     await this.drainAndCommit(tasks);
   }

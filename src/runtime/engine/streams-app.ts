@@ -8,6 +8,7 @@ import { Mutex } from './mutex.js';
 import { StoreNotReadyError } from '../../state/state-store-error.js';
 import type { ReadOnlyKeyValueStore } from '../../state/key-value-store.js';
 import { storeView } from './store-views.js';
+import { GlobalStores, type GlobalTopicReader } from '../../state/internals/global-stores.js';
 import type { StateStore } from '../../state/state-store.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
 import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
@@ -38,6 +39,7 @@ export class StreamsApp {
   private readonly listeners: StateListener[] = [];
   private stateValue: StreamsState = 'CREATED';
   private manager: TaskManager | undefined;
+  private globals: GlobalStores | undefined;
   private member: GroupMember | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -85,6 +87,7 @@ export class StreamsApp {
     this.transition('REBALANCING');
     try {
       const counts = await this.prepareTopics();
+      await this.openGlobalStores(counts);
       const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology);
       this.manager = manager;
       this.member = await this.config.log.joinGroup(this.config.applicationId, {
@@ -97,10 +100,41 @@ export class StreamsApp {
     } catch (e) {
       this.failure = e;
       this.transition('PENDING_ERROR');
+      await this.globals?.close().catch(() => undefined);
       this.transition('ERROR');
       throw e;
     }
   }
+
+  /** Opens the global stores (GlobalKTable) and loads them to the end of their topics. */
+  private async openGlobalStores(counts: Map<string, number>): Promise<void> {
+    const specs = [...this.topology.globalStores.values()];
+    if (specs.length === 0) return;
+    for (const spec of specs) {
+      if (!counts.has(spec.topic) && !(await this.config.log.listTopics()).includes(spec.topic)) {
+        throw new TopologyError(`Global table topic "${spec.topic}" does not exist; create it before starting the application`);
+      }
+    }
+    this.globals = await GlobalStores.open(
+      specs.map((s) => ({ builder: s.builder, topic: s.topic, keySerde: s.keySerde ?? this.config.defaultKeySerde, valueSerde: s.valueSerde ?? this.config.defaultValueSerde })),
+      { applicationId: this.config.applicationId, stateDir: this.config.stateDir, recordTimestamp: () => this.config.clock() },
+    );
+    this.metricsValue.restoredRecords += await this.globals.bootstrap(this.globalReader);
+  }
+
+  private readonly globalReader: GlobalTopicReader = {
+    partitions: async (topic) => (await this.config.log.describeTopic(topic)).partitions.length,
+    startOffset: async (topic, partition) => (await this.config.log.describeTopic(topic)).partitions[partition]?.startOffset ?? 0,
+    read: async (topic, partition, offset) => {
+      const records = await this.config.log.fetch({ topic, partition, offset, maxRecords: 10_000, isolation: 'read_committed' });
+      const keyed = records.filter((r) => r.key !== null);
+      return {
+        ops: keyed.map((r) => ({ key: r.key!, value: r.value })),
+        offsets: keyed.map((r) => r.offset),
+        next: records.length > 0 ? records[records.length - 1]!.offset + 1 : offset,
+      };
+    },
+  };
 
   /**
    * Checks that every source topic exists and creates the internal (repartition) topics with as
@@ -212,7 +246,8 @@ export class StreamsApp {
       try {
         processed = await this.mutex.run(async () => {
           await manager.recreateMigrated(this.member?.assignment() ?? [], MIGRATION_GRACE_MS);
-          return manager.runOnce();
+          const globalUpdates = (await this.globals?.poll(this.globalReader)) ?? 0;
+          return (await manager.runOnce()) + globalUpdates;
         });
       } catch (e) {
         if (this.stopping) return;
@@ -228,6 +263,7 @@ export class StreamsApp {
         this.transition('PENDING_ERROR');
         await this.mutex.run(() => manager.closeAll(false)).catch(() => undefined);
         await this.member?.leave().catch(() => undefined);
+        await this.globals?.close().catch(() => undefined);
         this.transition('ERROR');
         return;
       }
@@ -248,6 +284,8 @@ export class StreamsApp {
     const builder = this.topology.storeBuilder(name);
     const local = () => {
       if (this.stateValue !== 'RUNNING') throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
+      const global = this.globals?.get(name);
+      if (global !== undefined) return [global];
       const stores = [...(this.manager?.tasks.values() ?? [])].flatMap((t) => t.storesByName.get(name) ?? []).filter((s) => s.queryable);
       if (stores.length === 0) throw new StoreNotReadyError(name, 'no task of this instance holds it right now (restoring or rebalancing)');
       return stores;
@@ -267,6 +305,7 @@ export class StreamsApp {
       await this.mutex.run(() => manager.closeAll(true));
     }
     if (!wasError) await this.member?.leave();
+    await this.globals?.close();
     this.transition('NOT_RUNNING');
   }
 }

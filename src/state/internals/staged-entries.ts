@@ -91,6 +91,12 @@ export class StagedEntries<T> {
     this.staged = new Map();
   }
 
+  /** Writes bytes that are already committed elsewhere (a global store's topic) to the backing and cache. */
+  async applyCommitted(ops: readonly BackingOp[]): Promise<void> {
+    await this.backing.write(ops, undefined);
+    for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
+  }
+
   /** Drops staged writes (the commit failed or the task is closed uncleanly). */
   discard(): void {
     this.staged = new Map();

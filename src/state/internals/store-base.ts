@@ -64,6 +64,11 @@ export abstract class StoreBase<T> implements ManagedStore {
     this.ready = true;
   }
 
+  /** Applies records of a global store's topic (already committed there): no staging, no changelog. */
+  applyCommitted(ops: readonly BackingOp[]): Promise<void> {
+    return this.entries.applyCommitted(ops);
+  }
+
   get queryable(): boolean {
     return this.ready;
   }

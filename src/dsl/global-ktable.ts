@@ -1,0 +1,16 @@
+import type { Serde } from '../serdes/serde.js';
+
+/**
+ * A table every app instance holds in full, loaded from all partitions of its topic before
+ * processing starts and kept up to date (enrichment data, joined by any key; joins come with the
+ * joins issue). Kafka Streams equivalent: `GlobalKTable<K, V>`.
+ */
+export class GlobalKTable<K, V> {
+  /** @internal */
+  constructor(
+    /** Name of the store holding the table (queryable with app.store). */
+    readonly queryableStoreName: string,
+    /** @internal */ readonly keySerde: Serde<K> | undefined,
+    /** @internal */ readonly valueSerde: Serde<V> | undefined,
+  ) {}
+}
