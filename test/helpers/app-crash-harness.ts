@@ -7,6 +7,12 @@ import { tempDir } from './temp-dir.js';
 
 export type CrashBackend = { kind: 'embedded' } | { kind: 'kafka'; bootstrap: string; prefix: string };
 
+/**
+ * Input n has event time INPUT_TIME_BASE + n: recent (Kafka's time retention would delete
+ * records stamped in 1970) and whole-day aligned, so 1-second windows start at base + k·1000.
+ */
+export const INPUT_TIME_BASE = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+
 export type CrashPlan = { inputs: number; maxKills: number; minDelayMs: number; maxDelayMs: number };
 /** 'stateless': in → selectKey → repartition → mapValues → out. 'stateful': aggregations (see crash-app.ts). */
 export type CrashMode = 'stateless' | 'stateful';
@@ -14,7 +20,7 @@ export type CrashMode = 'stateless' | 'stateful';
 const crashApp = path.join(import.meta.dirname, '../reliability/crash-app.ts');
 
 /** A running crash-app child: resolves `ready` once started; `finished` says whether it printed "done" and exited 0. */
-function startApp(dir: string, guarantee: string, backend: CrashBackend, mode: CrashMode) {
+export function startApp(dir: string, guarantee: string, backend: CrashBackend, mode: CrashMode) {
   const args = [crashApp, dir, guarantee, ...(backend.kind === 'kafka' ? [`kafka|${backend.bootstrap}|${backend.prefix}`] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRASH_MODE: mode } });
   let output = '';
@@ -42,7 +48,7 @@ async function openLog(dir: string, backend: CrashBackend): Promise<PartitionedL
   return backend.kind === 'kafka' ? new KafkaLog({ brokers: backend.bootstrap.split(',') }) : EmbeddedLog.open(dir, { maintenanceIntervalMs: 0 });
 }
 
-async function setUp(dir: string, backend: CrashBackend, inputs: number): Promise<(name: string) => string> {
+export async function setUp(dir: string, backend: CrashBackend, inputs: number): Promise<(name: string) => string> {
   const topic = (name: string) => (backend.kind === 'kafka' ? `${backend.prefix}-${name}` : name);
   const setup = await openLog(dir, backend);
   await setup.createTopic(topic('in'), { partitions: 4 });
@@ -50,14 +56,14 @@ async function setUp(dir: string, backend: CrashBackend, inputs: number): Promis
   await setup.createTopic(topic('out-windowed'), { partitions: 4 });
   for (let i = 0; i < inputs; i += 1000) {
     const n = Math.min(1000, inputs - i);
-    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)), timestamp: i + j })));
+    await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)), timestamp: INPUT_TIME_BASE + i + j })));
   }
   await setup.close();
   return topic;
 }
 
 /** The committed records of an output topic, partition by partition (each in offset order). */
-async function outputRecords(dir: string, backend: CrashBackend, name: string): Promise<LogRecord[]> {
+export async function outputRecords(dir: string, backend: CrashBackend, name: string): Promise<LogRecord[]> {
   const log = await openLog(dir, backend);
   const records = (await Promise.all([0, 1, 2, 3].map((p) => readAll(log, name, p)))).flat();
   await log.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashUntilDone } from '../helpers/app-crash-harness.js';
+import { crashUntilDone, INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
 
 const plan = { inputs: 200_000, maxKills: 40, minDelayMs: 20, maxDelayMs: 400 };
 
@@ -37,7 +37,7 @@ describe('stateful StreamsApp on EmbeddedLog killed with SIGKILL and restarted u
     for (const r of await records('out-windowed')) {
       const key = r.key!;
       const inner = key.subarray(0, key.length - 16).toString();
-      windowed.set(`${inner}@${Number(key.readBigInt64BE(key.length - 16))}`, Number(r.value!.readBigInt64BE(0)));
+      windowed.set(`${inner}@${Number(key.readBigInt64BE(key.length - 16)) - INPUT_TIME_BASE}`, Number(r.value!.readBigInt64BE(0)));
     }
     expect(Object.fromEntries(windowed)).toEqual(Object.fromEntries(expected.windows));
   }, 300_000);

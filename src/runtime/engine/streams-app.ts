@@ -1,7 +1,7 @@
 import type { Topology } from '../../processor/topology.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
-import { TopicAlreadyExistsError } from '../log/errors.js';
+import { TopicAlreadyExistsError, UnknownTopicError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
 import { changelogTopicName } from './internal-topics.js';
 import { Mutex } from './mutex.js';
@@ -17,6 +17,8 @@ import { TaskManager } from './task-manager.js';
 
 /** How long tasks lost to a fenced producer wait for a rebalance before being recreated. */
 const MIGRATION_GRACE_MS = 5_000;
+/** How long a topic created by another instance may stay invisible to this one. */
+const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
 
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
 
@@ -106,6 +108,22 @@ export class StreamsApp {
     }
   }
 
+  /**
+   * Partition count of a topic another instance has just created: its metadata may not have
+   * reached every broker yet, so "unknown topic" is asked again for a while.
+   */
+  private async partitionsOfTopicCreatedElsewhere(topic: string): Promise<number> {
+    const deadline = this.config.clock() + TOPIC_VISIBLE_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return (await this.config.log.describeTopic(topic)).partitions.length;
+      } catch (e) {
+        if (!(e instanceof UnknownTopicError) || this.config.clock() > deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
   /** Opens the global stores (GlobalKTable) and loads them to the end of their topics. */
   private async openGlobalStores(counts: Map<string, number>): Promise<void> {
     const specs = [...this.topology.globalStores.values()];
@@ -167,7 +185,7 @@ export class StreamsApp {
         } catch (e) {
           // Another instance of the application, starting at the same time, created it first.
           if (!(e instanceof TopicAlreadyExistsError)) throw e;
-          counts.set(real, (await log.describeTopic(real)).partitions.length);
+          counts.set(real, await this.partitionsOfTopicCreatedElsewhere(real));
         }
       }
     }
@@ -199,7 +217,7 @@ export class StreamsApp {
           counts.set(topic, partitions);
         } catch (e) {
           if (!(e instanceof TopicAlreadyExistsError)) throw e;
-          const existing = (await log.describeTopic(topic)).partitions.length;
+          const existing = await this.partitionsOfTopicCreatedElsewhere(topic);
           if (existing < partitions) throw new TopologyError(`Changelog topic "${topic}" has ${existing} partitions but the store needs ${partitions}; delete it (the state is rebuilt from the inputs) or reset the application`);
           counts.set(topic, existing);
         }

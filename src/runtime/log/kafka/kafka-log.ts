@@ -21,7 +21,7 @@ import { checkCommitOffset, fetchOptions } from '../request-checks.js';
 import { StickyPartitioner } from '../sticky-partitioner.js';
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js';
 import type { ClientGroupMember, ClientTransaction, KafkaClient, PartitionBatch, TransactionalProducer } from './kafka-client.js';
-import { mapKafkaError } from './kafka-errors.js';
+import { KafkaError, mapKafkaError } from './kafka-errors.js';
 import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
 import { KafkajsClient } from './kafkajs-client.js';
 
@@ -151,6 +151,26 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   }
 
   async describeTopic(name: string): Promise<TopicDescription> {
+    return this.retrying(() => this.describeOnce(name));
+  }
+
+  /**
+   * Runs a read that may meet a retriable broker error (a topic another client just created has
+   * no leader everywhere yet; a leader moved) again with backoff, for up to TOPIC_READY_TIMEOUT_MS.
+   */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        return await work();
+      } catch (e) {
+        if (!(e instanceof KafkaError && e.retriable) || Date.now() > deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private describeOnce(name: string): Promise<TopicDescription> {
     return this.call('describe a topic', name, async () => {
       const partitions = await this.partitionCount(name);
       const [raw, offsets] = await Promise.all([this.client.topicConfig(name), this.client.offsets(name)]);
@@ -203,6 +223,10 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   }
 
   async fetch(req: FetchRequest): Promise<LogRecord[]> {
+    return this.retrying(() => this.fetchOnce(req));
+  }
+
+  private fetchOnce(req: FetchRequest): Promise<LogRecord[]> {
     return this.call('fetch', req.topic, async () => {
       const partition = await this.checkPartition(req.topic, req.partition);
       const { maxRecords, readCommitted } = fetchOptions(req);
@@ -256,6 +280,15 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     return txn;
   }
 
+  producerFenced(transactionalId: string, epoch: number): void {
+    const entry = this.producers.get(transactionalId);
+    if (entry === undefined || !this.isCurrent(transactionalId, epoch)) return;
+    // A kafkajs producer keeps its fenced epoch; begin() would still succeed and every write
+    // fail. Retire it so the next transaction(id) makes a new producer (new epoch, InitProducerId).
+    this.retired.push(entry.producer);
+    this.producers.delete(transactionalId);
+  }
+
   isCurrent(transactionalId: string, epoch: number): boolean {
     return this.epochs.get(transactionalId) === epoch;
   }
@@ -304,22 +337,22 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    return this.call('read committed offsets', topic, async () => {
+    return this.retrying(() => this.call('read committed offsets', topic, async () => {
       await this.partitionCount(topic);
       const committed = await this.client.committedOffsets(groupId, topic);
       return committed.sort((a, b) => a.partition - b.partition).map((c) => ({ topic, partition: c.partition, offset: c.offset }));
-    });
+    }));
   }
 
   async groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
-    return this.call('compute group lag', topic, async () => {
+    return this.retrying(() => this.call('compute group lag', topic, async () => {
       await this.partitionCount(topic);
       const [committed, offsets] = await Promise.all([this.client.committedOffsets(groupId, topic), this.client.offsets(topic)]);
       return offsets.map((o) => {
         const c = committed.find((x) => x.partition === o.partition)?.offset ?? null;
         return { topic, partition: o.partition, committedOffset: c, endOffset: o.high, lag: o.high - (c ?? o.low) };
       });
-    });
+    }));
   }
 
   /**

@@ -10,6 +10,8 @@ export interface KafkaTransactionHost {
   plan(records: ProducerRecord[]): Promise<{ batches: PartitionBatch[]; place: (baseOffsets: number[]) => RecordMetadata[] }>;
   validateOffsets(offsets: TopicPartitionOffset[]): Promise<void>;
   finished(transactionalId: string, epoch: number): void;
+  /** The broker fenced this producer: it can never write again, the next transaction needs a new one. */
+  producerFenced(transactionalId: string, epoch: number): void;
   /** Resolves once read_committed readers see each partition's last record of the transaction. */
   awaitMarkers(firstOffsets: ReadonlyMap<string, { topic: string; partition: number; offset: number }>): Promise<void>;
 }
@@ -44,7 +46,9 @@ export class KafkaTransaction implements LogTransaction {
     });
     this.queue = run.catch(() => undefined);
     return run.catch((e: unknown) => {
-      throw mapKafkaError(e, { transactionalId: this.transactionalId });
+      const mapped = e instanceof ProducerFencedError ? e : mapKafkaError(e, { transactionalId: this.transactionalId });
+      if (mapped instanceof ProducerFencedError) this.host.producerFenced(this.transactionalId, this.epoch);
+      throw mapped;
     });
   }
 
@@ -63,7 +67,7 @@ export class KafkaTransaction implements LogTransaction {
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
     return this.serial('send offsets in', async () => {
       await this.host.validateOffsets(offsets);
-      if (offsets.length > 0) await this.txn.sendOffsets(groupId, offsets);
+      if (offsets.length > 0) await retryConcurrent(() => this.txn.sendOffsets(groupId, offsets));
     });
   }
 
@@ -71,7 +75,7 @@ export class KafkaTransaction implements LogTransaction {
     return this.serial('commit', async () => {
       this.state = 'committing';
       try {
-        await this.txn.commit();
+        await retryConcurrent(() => this.txn.commit());
         this.state = 'committed';
         // Kafka writes the commit markers after EndTxn answers; wait for them so that, as on
         // EmbeddedLog, a read_committed reader sees the records once commit() resolves.
@@ -109,5 +113,25 @@ export class KafkaTransaction implements LogTransaction {
     this.host.ensureOpen(`${operation} a transaction`);
     if (!this.host.isCurrent(this.transactionalId, this.epoch)) throw new ProducerFencedError(this.transactionalId);
     if (this.state !== 'open') throw new TransactionStateError(this.transactionalId, operation, this.state);
+  }
+}
+
+const CONCURRENT_RETRY_MS = 10_000;
+
+/**
+ * Kafka answers CONCURRENT_TRANSACTIONS while the coordinator is still finishing an earlier step
+ * of this transactional id (e.g. the previous owner's abort after a fence); the request may be
+ * sent again. kafkajs does not retry it for AddOffsetsToTxn/EndTxn, so it is retried here with
+ * backoff. (Produce is not retried: a resent batch could be written twice.)
+ */
+async function retryConcurrent<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CONCURRENT_RETRY_MS;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await work();
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || Date.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

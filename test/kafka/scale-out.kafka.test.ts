@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
+import { INPUT_TIME_BASE, outputRecords, setUp, startApp, type CrashBackend } from '../helpers/app-crash-harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const INPUTS = 20_000;
+
+function bootstrap(): string {
+  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
+  return servers;
+}
+
+describe('scaling out on Kafka: two processes share a windowed aggregation', () => {
+  it('one is killed with SIGKILL mid-run; the other takes over its tasks, restores their state, and the final output equals the reference', async () => {
+    const backend: CrashBackend = { kind: 'kafka', bootstrap: bootstrap(), prefix: uniqueTopic('scale-out') };
+    const topic = await setUp(tempDir('tributary-scale-'), backend, INPUTS);
+    // Two instances of one application (same applicationId), each with its own state folder.
+    const a = startApp(tempDir('tributary-scale-a-'), 'exactly_once', backend, 'stateful');
+    const b = startApp(tempDir('tributary-scale-b-'), 'exactly_once', backend, 'stateful');
+    await Promise.all([a.ready, b.ready]);
+    // Let both work (and B restore some of A's tasks or the reverse on the first rebalances), then kill A.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(a.child.exitCode, 'instance A must still be running when it is killed').toBeNull();
+    a.child.kill('SIGKILL');
+    expect(await b.finished).toBe(true);
+
+    const last = new Map<string, { count: number; sum: number }>();
+    for (const r of await outputRecords('', backend, topic('out'))) {
+      const value = JSON.parse(r.value!.toString()) as { count: number; sum: number };
+      const previous = last.get(r.key!.toString());
+      if (previous !== undefined) expect(value.count).toBeGreaterThan(previous.count); // never counts a record twice
+      last.set(r.key!.toString(), value);
+    }
+    for (let k = 0; k < 97; k++) {
+      let count = 0;
+      let sum = 0;
+      for (let n = k; n < INPUTS; n += 97) {
+        count++;
+        sum += n;
+      }
+      expect(last.get(`key-${k}`)).toEqual({ count, sum });
+    }
+    const windows = new Map<string, number>();
+    for (const r of await outputRecords('', backend, topic('out-windowed'))) {
+      const key = r.key!;
+      windows.set(`${key.subarray(0, key.length - 16).toString()}@${Number(key.readBigInt64BE(key.length - 16)) - INPUT_TIME_BASE}`, Number(r.value!.readBigInt64BE(0)));
+    }
+    let total = 0;
+    for (const v of windows.values()) total += v;
+    expect(total).toBe(INPUTS);
+    for (const [id, v] of windows) {
+      const [key, start] = id.split('@') as [string, string];
+      const k = Number(key.slice(4));
+      let expected = 0;
+      for (let n = Number(start); n < Number(start) + 1_000 && n < INPUTS; n++) if (n % 97 === k) expected++;
+      expect(v, id).toBe(expected);
+    }
+  }, 180_000);
+});
