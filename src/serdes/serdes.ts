@@ -1,5 +1,6 @@
 import type { Serde } from './serde.js';
 import { SerializationError } from './serialization-error.js';
+import { readInt64, writeInt64 } from './int64-bytes.js';
 import { windowedSerde } from './windowed-serde.js';
 import type { Windowed } from './windowed.js';
 
@@ -42,11 +43,13 @@ const int64Serde: Serde<number> = {
   serialize: (_topic, n) => {
     integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     const buf = Buffer.allocUnsafe(8);
-    buf.writeBigInt64BE(BigInt(n), 0);
+    writeInt64(buf, n, 0);
     return buf;
   },
   deserialize: (topic, bytes) => {
     fixedWidth('int64', bytes, 8, topic);
+    const fast = readInt64(bytes, 0);
+    if (fast !== undefined) return fast;
     const n = bytes.readBigInt64BE(0);
     if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
       throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);

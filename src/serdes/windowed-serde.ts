@@ -1,4 +1,5 @@
 import type { Serde } from './serde.js';
+import { readInt64, writeInt64 } from './int64-bytes.js';
 import { SerializationError } from './serialization-error.js';
 import type { Windowed } from './windowed.js';
 
@@ -12,14 +13,14 @@ export function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
       const key = inner.serialize(topic, w.key);
       const out = Buffer.allocUnsafe(key.length + 16);
       key.copy(out, 0);
-      out.writeBigInt64BE(BigInt(w.window.start), key.length);
-      out.writeBigInt64BE(BigInt(w.window.end), key.length + 8);
+      writeInt64(out, w.window.start, key.length);
+      writeInt64(out, w.window.end, key.length + 8);
       return out;
     },
     deserialize: (topic, bytes) => {
       if (bytes.length < 16) throw new SerializationError(`windowed serde expects at least 16 bytes from topic "${topic}", got ${bytes.length}`);
       const n = bytes.length - 16;
-      const window = { start: Number(bytes.readBigInt64BE(n)), end: Number(bytes.readBigInt64BE(n + 8)) };
+      const window = { start: readInt64(bytes, n) ?? Number(bytes.readBigInt64BE(n)), end: readInt64(bytes, n + 8) ?? Number(bytes.readBigInt64BE(n + 8)) };
       return { key: inner.deserialize(topic, bytes.subarray(0, n)), window };
     },
   };
