@@ -4,6 +4,7 @@ import { SerializationError } from '../../serdes/serialization-error.js';
 import type { ManagedStore } from '../../state/internals/managed-store.js';
 import { TaskStores, type ChangelogReader, type ChangelogRecord } from '../../state/internals/task-stores.js';
 import type { StoreBuilder } from '../../state/state-store.js';
+import { StateStoreError } from '../../state/state-store-error.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
 import type { LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
@@ -30,6 +31,8 @@ const ERROR_HEADER = 'tributary.error';
 const STAGED_COMMIT_THRESHOLD = 100_000;
 /** Changelog records read per fetch while restoring. */
 const RESTORE_BATCH = 10_000;
+/** How long a restore waits for the changelog's transactions below its end to be decided. */
+const STABLE_TIMEOUT_MS = 60_000;
 
 /** What a task needs to open its stores. */
 export type TaskStoreSettings = { builders: StoreBuilder[]; stateDir: string; changelogTopic: (store: string) => string };
@@ -122,7 +125,9 @@ export class StreamTask {
     return {
       bounds: async (topic, partition) => {
         const p = (await this.log.describeTopic(topic)).partitions[partition];
-        return { start: p?.startOffset ?? 0, end: p?.endOffset ?? 0 };
+        const end = p?.endOffset ?? 0;
+        await this.untilStable(topic, partition, end);
+        return { start: p?.startOffset ?? 0, end };
       },
       read: async (topic, partition, offset) => {
         const records = await this.log.fetch({ topic, partition, offset, maxRecords: RESTORE_BATCH, isolation: 'read_committed' });
@@ -130,6 +135,22 @@ export class StreamTask {
         return { ops, next: records.length > 0 ? records[records.length - 1]!.offset + 1 : offset };
       },
     };
+  }
+
+  /**
+   * On Kafka, the previous owner's last commit can be visible (its input offsets) before its
+   * changelog records are readable (markers still being written). Restoring then would miss them
+   * while their inputs count as consumed: wait until every transaction below `end` is decided.
+   * (This task already holds the transactional id, so no newer one can start.)
+   */
+  private async untilStable(topic: string, partition: number, end: number): Promise<void> {
+    const stable = this.log.lastStableOffset?.bind(this.log);
+    if (stable === undefined) return;
+    const deadline = Date.now() + STABLE_TIMEOUT_MS;
+    while ((await stable(topic, partition)) < end) {
+      if (Date.now() > deadline) throw new StateStoreError(`Changelog ${topic}-${partition} still has undecided transactions below offset ${end} after ${STABLE_TIMEOUT_MS} ms; cannot restore`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** The task's open stores by name (for interactive queries). */

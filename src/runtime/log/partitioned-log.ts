@@ -107,5 +107,11 @@ export interface PartitionedLog {
   describeGroup(groupId: string): Promise<GroupDescription>;
   /** Per-partition lag of a group on a topic. */
   groupLag(groupId: string, topic: string): Promise<PartitionLag[]>;
+  /**
+   * Offset below which every transaction is decided (commit or abort markers written). Only logs
+   * where a transaction's offsets can be visible before its records are readable (Kafka) have it;
+   * the engine waits on it before restoring a store, so a just-committed transaction is included.
+   */
+  lastStableOffset?(topic: string, partition: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -280,6 +280,10 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     return txn;
   }
 
+  lastStableOffset(topic: string, partition: number): Promise<number> {
+    return this.retrying(() => this.call('read the last stable offset', topic, async () => this.client.lastStableOffset(topic, await this.checkPartition(topic, partition))));
+  }
+
   producerFenced(transactionalId: string, epoch: number): void {
     const entry = this.producers.get(transactionalId);
     if (entry === undefined || !this.isCurrent(transactionalId, epoch)) return;
