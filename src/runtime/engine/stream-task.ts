@@ -112,7 +112,8 @@ export class StreamTask {
     });
     this.stores = stores;
     try {
-      this.metrics.restoredRecords += await stores.restore(this.changelogReader());
+      const restored = await stores.restore(this.changelogReader());
+      this.metrics.restoredRecords += restored; // not `+= await`: tasks restore in parallel
     } catch (e) {
       await stores.close().catch(() => undefined);
       this.stores = undefined;

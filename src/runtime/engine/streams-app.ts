@@ -137,7 +137,8 @@ export class StreamsApp {
       specs.map((s) => ({ builder: s.builder, topic: s.topic, keySerde: s.keySerde ?? this.config.defaultKeySerde, valueSerde: s.valueSerde ?? this.config.defaultValueSerde })),
       { applicationId: this.config.applicationId, stateDir: this.config.stateDir, recordTimestamp: () => this.config.clock() },
     );
-    this.metricsValue.restoredRecords += await this.globals.bootstrap(this.globalReader);
+    const loaded = await this.globals.bootstrap(this.globalReader);
+    this.metricsValue.restoredRecords += loaded;
   }
 
   private readonly globalReader: GlobalTopicReader = {

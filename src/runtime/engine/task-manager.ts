@@ -58,12 +58,18 @@ export class TaskManager {
       entry.partitions.push(tp);
       grouped.set(id, entry);
     }
-    for (const [id, { sub, partitions: tps }] of grouped) {
-      if (this.tasks.has(id)) continue;
-      const task = new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics);
-      await task.initialize();
-      this.tasks.set(id, task);
+    // Tasks open their stores and restore them side by side (LevelDB opens and changelog reads
+    // overlap); if one fails, the others are closed and the first error is reported.
+    const created = [...grouped]
+      .filter(([id]) => !this.tasks.has(id))
+      .map(([id, { sub, partitions: tps }]) => new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics));
+    const results = await Promise.allSettled(created.map((t) => t.initialize()));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) {
+      await Promise.all(created.map((t) => t.closeDirty().catch(() => undefined)));
+      throw failure.reason;
     }
+    for (const task of created) this.tasks.set(task.id, task);
   }
 
   private taskSettings() {
