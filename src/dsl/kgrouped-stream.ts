@@ -5,6 +5,7 @@ import { Serdes } from '../serdes/serdes.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
 import { SessionWindowedKStream } from './session-windowed-kstream.js';
@@ -30,14 +31,7 @@ export class KGroupedStream<K, V> {
     const storeName = materialized.name ?? this.graph.nodeName(`${prefix}-STATE-STORE`);
     const keySerde = materialized.keySerde ?? this.keySerde;
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
-    const store = Stores.keyValueStore<K, A>({
-      name: storeName,
-      ...(materialized.store !== undefined && { store: materialized.store }),
-      ...(materialized.logging !== undefined && { logging: materialized.logging }),
-      ...(materialized.caching !== undefined && { caching: materialized.caching }),
-      ...(keySerde !== undefined && { keySerde }),
-      ...(valueSerde !== undefined && { valueSerde }),
-    });
+    const store = Stores.keyValueStore<K, A>(storeOptionsFrom(storeName, materialized, keySerde, valueSerde));
     addStatefulProcessor(this.graph, name, supplier(storeName) as ProcessorSupplier<never, never, unknown, unknown>, this.nodeName, store);
     return new KTable<K, A>(this.graph, name, keySerde, valueSerde, storeName);
   }

@@ -1,11 +1,12 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
+import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { tableAggregate } from '../processor/stateful/table-aggregate.js';
 import type { Serde } from '../serdes/serde.js';
 import { Serdes } from '../serdes/serdes.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
-import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
 
@@ -28,7 +29,7 @@ export class KGroupedTable<K, V> {
     const storeName = materialized.name ?? this.graph.nodeName(`${prefix}-STATE-STORE`);
     const keySerde = materialized.keySerde ?? this.keySerde;
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
-    const store = Stores.keyValueStore<K, A>(windowedStoreOptions(storeName, materialized, keySerde, valueSerde));
+    const store = Stores.keyValueStore<K, A>(storeOptionsFrom(storeName, materialized, keySerde, valueSerde));
     addStatefulProcessor(this.graph, name, tableAggregate<K, V, A>(storeName, initializer, adder, subtractor) as ProcessorSupplier<never, never, unknown, unknown>, this.parent, store);
     return new KTable<K, A>(this.graph, name, keySerde, valueSerde, storeName);
   }
@@ -40,8 +41,8 @@ export class KGroupedTable<K, V> {
 
   /** `adder` combines a row into the group's value, `subtractor` takes one out. */
   reduce(adder: (aggregate: V, value: V) => V, subtractor: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<K, V> {
-    const NONE = Symbol('none') as unknown as V;
-    return this.build<V>('KTABLE-REDUCE', () => NONE, (_k, v, a) => (a === NONE ? v : adder(a, v)), (_k, v, a) => subtractor(a, v), materialized, this.valueSerde);
+    const r = reduceAsAggregate(adder);
+    return this.build<V>('KTABLE-REDUCE', r.initializer, r.aggregator, (_k, v, a) => subtractor(a, v), materialized, this.valueSerde);
   }
 
   aggregate<A>(initializer: () => A, adder: (key: K, value: V, aggregate: A) => A, subtractor: (key: K, value: V, aggregate: A) => A, materialized: Materialized<K, A> = {}): KTable<K, A> {

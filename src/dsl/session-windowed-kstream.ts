@@ -1,4 +1,5 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
+import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { sessionWindowAggregate, type Merger } from '../processor/stateful/session-window-aggregate.js';
 import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
 import { TopologyError } from '../processor/topology-error.js';
@@ -8,7 +9,7 @@ import type { Windowed } from '../serdes/windowed.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
-import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
 import type { SessionWindows } from './windows.js';
@@ -39,7 +40,7 @@ export class SessionWindowedKStream<K, V> {
     if (materialized.retentionMs !== undefined && materialized.retentionMs < needed) {
       throw new TopologyError(`Session store "${storeName}": retentionMs must be at least 2 × gap + grace + 1 = ${needed} ms, got ${materialized.retentionMs}`);
     }
-    const store = Stores.sessionStore<K, A>({ ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? needed });
+    const store = Stores.sessionStore<K, A>({ ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? needed });
     const supplier = sessionWindowAggregate<K, V, A>(storeName, { gapMs: w.gapMs, graceMs: w.graceMs }, initializer, aggregator, merger);
     addStatefulProcessor(this.graph, name, supplier as ProcessorSupplier<never, never, unknown, unknown>, this.parent, store);
     const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
@@ -51,9 +52,8 @@ export class SessionWindowedKStream<K, V> {
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
-    const FIRST = Symbol('first') as unknown as V;
-    const combine = (a: V, b: V) => (a === FIRST ? b : b === FIRST ? a : reducer(a, b));
-    return this.build<V>(() => FIRST, (_k, v, agg) => combine(agg, v), (_k, a, b) => combine(a, b), materialized, this.valueSerde);
+    const r = reduceAsAggregate(reducer);
+    return this.build<V>(r.initializer, r.aggregator, (_k, a, b) => r.combine(a, b), materialized, this.valueSerde);
   }
 
   /** `merger` combines the aggregates of two sessions a record joins. */

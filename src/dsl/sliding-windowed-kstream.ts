@@ -1,4 +1,5 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
+import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { slidingWindowAggregate } from '../processor/stateful/sliding-window-aggregate.js';
 import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
 import type { Serde } from '../serdes/serde.js';
@@ -6,7 +7,7 @@ import { Serdes } from '../serdes/serdes.js';
 import type { Windowed } from '../serdes/windowed.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
-import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
 import type { SlidingWindows } from './windows.js';
@@ -33,9 +34,9 @@ export class SlidingWindowedKStream<K, V> {
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
     const d = this.windows.timeDifferenceMs;
     const grace = this.windows.graceMs;
-    const store = Stores.windowStore<K, A>({ ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? 2 * d + grace + 2, windowSizeMs: d });
+    const store = Stores.windowStore<K, A>({ ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? 2 * d + grace + 2, windowSizeMs: d });
     const records = Stores.windowStore<K, V>({
-      ...windowedStoreOptions(recordsName, { ...(materialized.store !== undefined && { store: materialized.store }), ...(materialized.logging !== undefined && { logging: materialized.logging }) }, keySerde, this.valueSerde),
+      ...storeOptionsFrom(recordsName, { ...(materialized.store !== undefined && { store: materialized.store }), ...(materialized.logging !== undefined && { logging: materialized.logging }) }, keySerde, this.valueSerde),
       retentionMs: 3 * d + grace + 3,
       windowSizeMs: d,
       retainDuplicates: true,
@@ -57,8 +58,8 @@ export class SlidingWindowedKStream<K, V> {
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
-    const FIRST = Symbol('first') as unknown as V;
-    return this.build<V>(() => FIRST, (_k, v, agg) => (agg === FIRST ? v : reducer(agg, v)), materialized, this.valueSerde);
+    const r = reduceAsAggregate(reducer);
+    return this.build<V>(r.initializer, r.aggregator, materialized, this.valueSerde);
   }
 
   aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {

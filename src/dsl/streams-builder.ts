@@ -5,7 +5,7 @@ import { KStream } from './kstream.js';
 import type { Consumed } from './options.js';
 import { tableSource } from '../processor/stateful/table-source.js';
 import { Stores } from '../state/stores.js';
-import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import { GlobalKTable } from './global-ktable.js';
 import type { Materialized } from './materialized.js';
@@ -43,7 +43,7 @@ export class StreamsBuilder {
     const storeName = materialized.name ?? this.graph.nodeName('KTABLE-SOURCE-STATE-STORE');
     const keySerde = materialized.keySerde ?? consumed.key;
     const valueSerde = materialized.valueSerde ?? consumed.value;
-    const store = Stores.keyValueStore<K, V>(windowedStoreOptions(storeName, materialized, keySerde, valueSerde));
+    const store = Stores.keyValueStore<K, V>(storeOptionsFrom(storeName, materialized, keySerde, valueSerde));
     this.graph.add((t) => {
       t.addSource(source, [topic], { ...serdes(consumed.key, consumed.value), ...(consumed.timestampExtractor && { timestampExtractor: consumed.timestampExtractor }) });
       t.addProcessor(name, tableSource<K, V>(storeName), source);
@@ -60,7 +60,7 @@ export class StreamsBuilder {
     const storeName = materialized.name ?? this.graph.nodeName('GLOBALKTABLE-SOURCE-STATE-STORE');
     const keySerde = materialized.keySerde ?? consumed.key;
     const valueSerde = materialized.valueSerde ?? consumed.value;
-    const store = Stores.keyValueStore<K, V>({ ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde), logging: false, caching: false });
+    const store = Stores.keyValueStore<K, V>({ ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde), logging: false, caching: false });
     this.graph.add((t) => t.addGlobalStore(store, topic, serdes(keySerde, valueSerde)));
     return new GlobalKTable<K, V>(storeName, keySerde, valueSerde);
   }

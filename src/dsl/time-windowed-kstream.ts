@@ -1,5 +1,6 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
+import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { timeWindowAggregate } from '../processor/stateful/time-window-aggregate.js';
 import type { Serde } from '../serdes/serde.js';
 import { Serdes } from '../serdes/serdes.js';
@@ -7,7 +8,7 @@ import type { Windowed } from '../serdes/windowed.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
-import { windowedStoreOptions } from './internals/windowed-store-options.js';
+import { storeOptionsFrom } from './internals/store-options-from.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
 import type { TimeWindows } from './windows.js';
@@ -33,7 +34,7 @@ export class TimeWindowedKStream<K, V> {
     const valueSerde = materialized.valueSerde ?? defaultValueSerde;
     const w = this.windows;
     const store = Stores.windowStore<K, A>({
-      ...windowedStoreOptions(storeName, materialized, keySerde, valueSerde),
+      ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde),
       retentionMs: materialized.retentionMs ?? w.sizeMs + w.graceMs,
       windowSizeMs: w.sizeMs,
     });
@@ -48,8 +49,8 @@ export class TimeWindowedKStream<K, V> {
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
-    const FIRST = Symbol('first') as unknown as V;
-    return this.build<V>(() => FIRST, (_k, v, agg) => (agg === FIRST ? v : reducer(agg, v)), materialized, this.valueSerde);
+    const r = reduceAsAggregate(reducer);
+    return this.build<V>(r.initializer, r.aggregator, materialized, this.valueSerde);
   }
 
   aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {

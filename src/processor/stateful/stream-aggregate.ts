@@ -2,6 +2,7 @@ import type { StagedKeyValueStore } from '../../state/internals/staged-key-value
 import type { ProcessorSupplier } from '../processor.js';
 import { AggregateOutput } from './aggregate-output.js';
 import { keyIdentity, type Change } from './change.js';
+import { reduceAsAggregate } from './reduce-as-aggregate.js';
 
 /** Folds a value into a key's aggregate; `aggregate` is the current one (initializer's when new). */
 export type Aggregator<K, V, A> = (key: K, value: V, aggregate: A) => A;
@@ -36,6 +37,6 @@ export function streamAggregate<K, V, A>(storeName: string, initializer: () => A
 
 /** Kafka Streams' reduce: the first value is the aggregate as it is, later ones are combined. */
 export function streamReduce<K, V>(storeName: string, reducer: (aggregate: V, value: V) => V): ProcessorSupplier<K, V, K, Change<V>> {
-  const FIRST = Symbol('first');
-  return streamAggregate<K, V, V>(storeName, () => FIRST as unknown as V, (_k, value, agg) => ((agg as unknown) === FIRST ? value : reducer(agg, value)));
+  const r = reduceAsAggregate(reducer);
+  return streamAggregate<K, V, V>(storeName, r.initializer, r.aggregator);
 }

@@ -2,8 +2,8 @@ import type { Serde } from '../../serdes/serde.js';
 import type { StoreOptions } from '../../state/stores.js';
 import type { Materialized } from '../materialized.js';
 
-/** Store options from a windowed operator's Materialized, without undefined members. */
-export function windowedStoreOptions<K, A>(name: string, m: Materialized<K, A>, keySerde: Serde<K> | undefined, valueSerde: Serde<A> | undefined): StoreOptions<K, A> {
+/** Store options from an operator's Materialized (and its serdes), without undefined members. */
+export function storeOptionsFrom<K, A>(name: string, m: Materialized<K, A>, keySerde: Serde<K> | undefined, valueSerde: Serde<A> | undefined): StoreOptions<K, A> {
   return {
     name,
     ...(m.store !== undefined && { store: m.store }),
