@@ -52,6 +52,13 @@ describe('scaling out on Kafka: two processes share a windowed aggregation', () 
           const end = (await log.describeTopic(topic('out'))).partitions[p]!.endOffset;
           console.log(`out-${p}: read_committed ${committed.length} (last offset ${committed.at(-1)?.offset}), read_uncommitted ${all.length} (last ${all.at(-1)?.offset}), end ${end}`);
         }
+        // Is every input of the key in the repartition topic (committed)? Then the loss is in the aggregation.
+        const repartition = (await log.listTopics()).find((x) => x.startsWith(`${backend.prefix}-app`) && x.endsWith('by-key-repartition'))!;
+        const values = new Set<number>();
+        for (let p = 0; p < 4; p++) for (const r of await readAll(log, repartition, p)) if (r.key!.toString() === `key-${k}`) values.add(Number(r.value!.toString()));
+        const missing = [];
+        for (let n = k; n < INPUTS; n += 97) if (!values.has(n)) missing.push(n);
+        console.log(`key-${k}: ${values.size} distinct inputs in ${repartition} (committed), missing ${JSON.stringify(missing)}`);
         await log.close();
       }
       expect(last.get(`key-${k}`)).toEqual({ count, sum });
