@@ -347,12 +347,19 @@ export class StreamTask {
     this.executor.close();
     this.stores?.discard();
     await this.closeStores();
+    await this.releaseTransactionalId();
   }
 
   /** Closes a committed task. */
   async close(): Promise<void> {
     this.executor.close();
     await this.closeStores();
+    await this.releaseTransactionalId();
+  }
+
+  /** Under exactly_once the task's producer goes with it: the next owner, here or elsewhere, starts a fresh one. */
+  private async releaseTransactionalId(): Promise<void> {
+    if (this.config.processingGuarantee === 'exactly_once') await this.log.releaseTransactionalId?.(`${this.config.applicationId}-${this.id}`);
   }
 
   private async closeStores(): Promise<void> {

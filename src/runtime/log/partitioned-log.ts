@@ -113,5 +113,11 @@ export interface PartitionedLog {
    * the engine waits on it before restoring a store, so a just-committed transaction is included.
    */
   lastStableOffset?(topic: string, partition: number): Promise<number>;
+  /**
+   * Drops what the log keeps for a transactional id (Kafka: its producer), so the next
+   * transaction(id) starts from scratch and fences every earlier owner at the broker. The engine
+   * calls it when the task that owns the id closes.
+   */
+  releaseTransactionalId?(transactionalId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -284,6 +284,16 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     return this.retrying(() => this.call('read the last stable offset', topic, async () => this.client.lastStableOffset(topic, await this.checkPartition(topic, partition))));
   }
 
+  async releaseTransactionalId(transactionalId: string): Promise<void> {
+    const entry = this.producers.get(transactionalId);
+    if (entry === undefined) return;
+    this.producers.delete(transactionalId);
+    // Bump the epoch too: a transaction object still held by the closed task is fenced here.
+    this.epochs.set(transactionalId, (this.epochs.get(transactionalId) ?? 0) + 1);
+    await entry.open?.abortNow().catch(() => undefined);
+    await entry.producer.disconnect().catch(() => undefined);
+  }
+
   producerFenced(transactionalId: string, epoch: number): void {
     const entry = this.producers.get(transactionalId);
     if (entry === undefined || !this.isCurrent(transactionalId, epoch)) return;
