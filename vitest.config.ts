@@ -3,8 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Run separately (npm run test:scale-out): see the note at the top of that folder's test.
-    exclude: ['**/node_modules/**', 'test/kafka-manual/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

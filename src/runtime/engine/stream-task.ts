@@ -52,6 +52,8 @@ export class StreamTask {
   /** Changelog records of the commit being written, in the order they were sent. */
   private changelog: ChangelogRecord[] = [];
   private uncommitted = false;
+  /** Set by close/closeDirty: a closed task must never write or commit again (see commitTransaction). */
+  private closed = false;
   commitRequested = false;
 
   constructor(
@@ -267,7 +269,7 @@ export class StreamTask {
 
   /** Under exactly_once: writes pending outputs into this task's open transaction. */
   async sendOutputsInTransaction(): Promise<void> {
-    if (this.outputs.length === 0) return;
+    if (this.outputs.length === 0 || this.closed) return;
     const txn = await this.openTransaction();
     await txn.produce(this.takeOutputs());
   }
@@ -317,6 +319,7 @@ export class StreamTask {
 
   /** at_least_once commit: `metadata` is what producing prepareCommit's records returned. */
   async commitOffsets(metadata: readonly RecordMetadata[]): Promise<void> {
+    if (this.closed) return;
     if (this.uncommitted) await this.log.commitOffsets(this.config.applicationId, this.offsets());
     await this.completeCommit(metadata);
     this.uncommitted = false;
@@ -325,7 +328,10 @@ export class StreamTask {
 
   /** exactly_once commit: outputs, changelog records and input offsets in one transaction. */
   async commitTransaction(): Promise<void> {
-    if (!this.needsCommit) return;
+    // A task closed dirty earlier in the same round (fenced: another instance owns it now) must not
+    // open a new transaction: that would fence the real owner and commit input offsets whose
+    // outputs were just aborted — lost records. (Found by the two-process scale-out test.)
+    if (!this.needsCommit || this.closed) return;
     const records = this.prepareCommit();
     const txn = await this.openTransaction();
     const metadata = records.length > 0 ? await txn.produce(records) : [];
@@ -339,6 +345,7 @@ export class StreamTask {
 
   /** Drops everything not committed (aborts the open transaction); used on errors. */
   async closeDirty(): Promise<void> {
+    this.closed = true;
     this.outputs = [];
     this.changelog = [];
     const txn = this.transaction;
@@ -352,6 +359,7 @@ export class StreamTask {
 
   /** Closes a committed task. */
   async close(): Promise<void> {
+    this.closed = true;
     this.executor.close();
     await this.closeStores();
     await this.releaseTransactionalId();

@@ -128,7 +128,9 @@ export class TaskManager {
       for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
       if (outputs.length > 0) await this.config.log.produce(outputs);
     }
-    if (now - this.lastCommit >= this.config.commitIntervalMs || tasks.some((t) => t.commitRequested)) await this.commit(tasks);
+    // Only tasks still owned: one may have been dropped above (fenced) after this round began.
+    const live = tasks.filter((t) => this.tasks.get(t.id) === t);
+    if (now - this.lastCommit >= this.config.commitIntervalMs || live.some((t) => t.commitRequested)) await this.commit(live);
     return processed;
   }
 

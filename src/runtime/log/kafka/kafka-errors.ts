@@ -13,7 +13,10 @@ export function mapKafkaError(e: unknown, context: { topic?: string; transaction
   if (e instanceof TributaryError) return e;
   const type = (e as { type?: string }).type ?? (e as { name?: string }).name ?? 'UNKNOWN';
   const message = (e as Error).message ?? String(e);
-  if ((type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced/i.test(message)) && context.transactionalId !== undefined) {
+  // INVALID_TXN_STATE: the coordinator moved this producer's transaction on (aborted it for a newer
+  // epoch, or timed it out); like a fence, this producer cannot continue and the task starts over
+  // from its last commit with a new one.
+  if ((type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'INVALID_TXN_STATE' || /fenced/i.test(message)) && context.transactionalId !== undefined) {
     return new ProducerFencedError(context.transactionalId);
   }
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) return new UnknownTopicError(context.topic);

@@ -1,4 +1,3 @@
-// Not in `npm test`: fails about half the time under CPU load (updates lost on takeover; issue 6 note). Run with `npm run test:scale-out`.
 import { describe, expect, it } from 'vitest';
 import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
 import { INPUT_TIME_BASE, outputRecords, setUp, startApp, type CrashBackend } from '../helpers/app-crash-harness.js';
