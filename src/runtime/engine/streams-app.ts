@@ -128,8 +128,9 @@ export class StreamsApp {
   private async openGlobalStores(counts: Map<string, number>): Promise<void> {
     const specs = [...this.topology.globalStores.values()];
     if (specs.length === 0) return;
+    const existing = new Set(await this.config.log.listTopics());
     for (const spec of specs) {
-      if (!counts.has(spec.topic) && !(await this.config.log.listTopics()).includes(spec.topic)) {
+      if (!counts.has(spec.topic) && !existing.has(spec.topic)) {
         throw new TopologyError(`Global table topic "${spec.topic}" does not exist; create it before starting the application`);
       }
     }

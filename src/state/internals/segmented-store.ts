@@ -29,6 +29,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   private observed = -1;
   private committedObserved = -1;
   private liveFromSegment = 0;
+  private itemCodec!: ValueCodec<WindowItem<V>[]>;
 
   constructor(
     name: string,
@@ -50,7 +51,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     this.valueSerde = this.serdes.valueSerde ?? (init.defaultValueSerde as Serde<V>);
     const topic = this.serdeTopic;
     const serde = this.valueSerde;
-    return {
+    return (this.itemCodec = {
       encode: (items) => {
         const values = items.map((i) => serde.serialize(topic, i.value));
         const out = Buffer.allocUnsafe(4 + values.reduce((n, v) => n + 20 + v.length, 0));
@@ -76,7 +77,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
         }
         return items;
       },
-    };
+    });
   }
 
   override restored(): void {
@@ -117,13 +118,23 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     return this.entries.get(this.entryKey(segment, keyBytes)) ?? [];
   }
 
-  /** Changes one bucket: `change` gets a private copy it may modify. */
-  protected update(segment: number, keyBytes: Buffer, change: (items: WindowItem<V>[]) => void): void {
+  /**
+   * Changes one bucket: `change` gets an array it may modify (the staged one, or a copy of the
+   * committed one, which stays as it was if the commit fails). Returns the entry's id string.
+   */
+  protected update(segment: number, keyBytes: Buffer, change: (items: WindowItem<V>[]) => void): string {
     const key = this.entryKey(segment, keyBytes);
-    const current = this.entries.get(key);
-    const items = current === undefined ? [] : this.entries.isStaged(key) ? current : [...current];
+    const ck = key.toString('latin1');
+    const staged = this.entries.stagedAt(ck);
+    let items: WindowItem<V>[];
+    if (staged !== undefined) items = staged.value ?? [];
+    else {
+      const committed = this.entries.committed(key, ck);
+      items = committed === undefined ? [] : [...committed];
+    }
     change(items);
-    this.entries.put(key, items.length === 0 ? undefined : items, this.context.recordTimestamp());
+    this.entries.put(key, items.length === 0 ? undefined : items, this.context.recordTimestamp(), ck);
+    return ck;
   }
 
   /** Items of `keyBytes` in segments from..to (inclusive), live ones only, oldest start first. */
@@ -144,7 +155,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     const merged = new Map<string, WindowItem<V>[] | undefined>();
     const gte = this.entryKey(fromSegment, Buffer.alloc(0));
     const lt = this.entryKey(toSegment + 1, Buffer.alloc(0));
-    const codec = this.codec(this.context);
+    const codec = this.itemCodec;
     const staged = [...this.entries.stagedEntries()].map((s) => ({ key: s.key, value: s.value })); // before the scan, as in StagedKeyValueStore.range
     for await (const [key, value] of this.context.backing.entries(gte, lt)) merged.set(key.toString('latin1'), codec.decode(value));
     for (const s of staged) {

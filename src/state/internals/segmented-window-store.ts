@@ -52,28 +52,17 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
    * Returns the previous value and the entry's id string (with the window start, unique per window).
    */
   updateWindow(keyBytes: Buffer, windowStart: number, next: (old: V | undefined) => V): { old: V | undefined; value: V; id: string } {
-    const entryKey = this.entryKey(this.segmentOf(windowStart), keyBytes);
-    const ck = entryKey.toString('latin1');
-    const staged = this.entries.stagedAt(ck);
-    let items: WindowItem<V>[];
-    if (staged?.value !== undefined) items = staged.value;
-    else {
-      const committed = staged === undefined ? this.entries.committed(entryKey, ck) : undefined;
-      items = committed === undefined ? [] : [...committed];
-    }
     let old: V | undefined;
-    let value: V;
-    const at = items.findIndex((i) => i.start === windowStart);
-    if (at >= 0) {
-      old = items[at]!.value;
+    let value: V | undefined;
+    const id = this.update(this.segmentOf(windowStart), keyBytes, (items) => {
+      const at = items.findIndex((i) => i.start === windowStart);
+      old = at >= 0 ? items[at]!.value : undefined;
       value = next(old);
-      items[at] = { start: windowStart, end: windowStart + this.windowSizeMs, value };
-    } else {
-      value = next(undefined);
-      items.push({ start: windowStart, end: windowStart + this.windowSizeMs, value });
-    }
-    this.entries.put(entryKey, items, this.context.recordTimestamp(), ck);
-    return { old, value, id: ck };
+      const item = { start: windowStart, end: windowStart + this.windowSizeMs, value };
+      if (at >= 0) items[at] = item;
+      else items.push(item);
+    });
+    return { old, value: value as V, id };
   }
 
   fetch(key: K, windowStart: number): V | undefined;

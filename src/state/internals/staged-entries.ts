@@ -52,10 +52,6 @@ export class StagedEntries<T> {
     return bytes === null ? undefined : this.codec.decode(bytes);
   }
 
-  isStaged(key: Buffer): boolean {
-    return this.staged.has(key.toString('latin1'));
-  }
-
   /** Stages a write; `undefined` deletes. */
   put(key: Buffer, value: T | undefined, timestamp: number, ck = key.toString('latin1')): void {
     const entry = this.staged.get(ck);
