@@ -2,8 +2,8 @@ import type { Serde } from '../serdes/serde.js';
 
 /**
  * A table every app instance holds in full, loaded from all partitions of its topic before
- * processing starts and kept up to date (enrichment data, joined by any key; joins come with the
- * joins issue). Kafka Streams equivalent: `GlobalKTable<K, V>`.
+ * processing starts and kept up to date: enrichment data a stream joins by any key it selects
+ * (`stream.join(globalTable, keySelector, joiner)`), with no co-partitioning. Kafka Streams equivalent: `GlobalKTable<K, V>`.
  */
 export class GlobalKTable<K, V> {
   /** @internal */

@@ -13,6 +13,15 @@ import type { Named, Printed, ProcessOptions, Produced, Repartitioned } from './
 import { serdes } from './internals/serde-options.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import type { Grouped } from './materialized.js';
+import { TopologyError } from '../processor/topology-error.js';
+import { joinerWithKey, type ValueJoinerWithKey } from '../processor/joins/value-joiner.js';
+import { addStreamGlobalTableJoin, addStreamStreamJoin, addStreamTableJoin } from './internals/stream-joins.js';
+import { GlobalKTable } from './global-ktable.js';
+import { JoinWindows } from './join-windows.js';
+import type { Joined, StreamJoined } from './joined.js';
+import { KTable } from './ktable.js';
+
+type JoinSide = { nodeName: string; keySerde: Serde<unknown> | undefined; valueSerde: Serde<unknown> | undefined };
 
 /**
  * A typed stream of key-value records. Every operator adds a node and returns a new handle;
@@ -186,4 +195,91 @@ export class KStream<K, V> {
   groupBy<K2>(selector: (key: K, value: V) => K2, grouped: Grouped<K2, V> = {}): KGroupedStream<K2, V> {
     return this.selectKey(selector).groupByKey(grouped);
   }
+
+  /**
+   * Joins records of equal keys: with another stream within `windows` (both sides buffered in
+   * window stores), with a KTable's current row (table updates alone emit nothing), or with a
+   * GlobalKTable row found by `keySelector`. The joiner gets `(left, right)` or `(key, left, right)`.
+   * A stream whose key changed is repartitioned first. Kafka Streams: `KStream#join`.
+   *
+   * @example
+   * orders.join(payments, (order, payment) => ({ ...order, paid: payment.amount }), JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000));
+   * orders.join(customers, (order, customer) => ({ ...order, customer }));
+   * orders.join(products, (_k, order) => order.productId, (order, product) => ({ ...order, product }));
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: (left: V, right: VO) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(other: KStream<K, VO>, joiner: (key: K, left: V, right: VO) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: (left: V, right: VT) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: (key: K, left: V, right: VT) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (left: V, right: GV) => VR, named?: Named): KStream<K, VR>;
+  join<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (key: K, left: V, right: GV) => VR, named?: Named): KStream<K, VR>;
+  join(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.joinWith('inner', other, a, b, c);
+  }
+
+  /**
+   * Like join, but every record of this stream gives a result: with null when no partner exists
+   * (for a stream-stream join, emitted only once the record's window has closed). Kafka Streams: `KStream#leftJoin`.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (left: V, right: VO | null) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (key: K, left: V, right: VO | null) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (left: V, right: VT | null) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (key: K, left: V, right: VT | null) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (left: V, right: GV | null) => VR, named?: Named): KStream<K, VR>;
+  leftJoin<GK, GV, VR>(table: GlobalKTable<GK, GV>, keySelector: (key: K, value: V) => GK, joiner: (key: K, left: V, right: GV | null) => VR, named?: Named): KStream<K, VR>;
+  leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.joinWith('left', other, a, b, c);
+  }
+
+  /**
+   * Windowed join where records of either stream without a partner give a result with null for
+   * the missing side, once their window has closed. Kafka Streams: `KStream#outerJoin`.
+   */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (left: V | null, right: VO | null) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (key: K, left: V | null, right: VO | null) => VR, windows: JoinWindows, joined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  outerJoin(other: KStream<K, unknown>, joiner: unknown, windows: JoinWindows, joined?: StreamJoined<K, V, unknown>): KStream<K, unknown> {
+    return this.joinWith('outer', other, joiner, windows, joined);
+  }
+
+  private joinWith(kind: 'inner' | 'left' | 'outer', other: unknown, a: unknown, b: unknown, c: unknown): KStream<K, unknown> {
+    const joiner = (f: unknown) => joinerWithKey(f as ValueJoinerWithKey<unknown, unknown, unknown, unknown>);
+    if (other instanceof KStream) {
+      if (!(b instanceof JoinWindows)) throw new TopologyError('A stream-stream join needs JoinWindows (e.g. JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000)) as its third argument');
+      const o = (c ?? {}) as StreamJoined<K, V, unknown>;
+      const key = o.key ?? this.keySerde ?? (other.keySerde as Serde<K> | undefined);
+      const left = this.partitionedByKey(key, o.value ?? this.valueSerde);
+      const right = (other as KStream<K, unknown>).partitionedByKey(key, o.otherValue ?? other.valueSerde);
+      const merge = addStreamStreamJoin(this.graph, left as JoinSide, right as JoinSide, {
+        kind,
+        windows: b,
+        joiner: joiner(a),
+        name: o.name,
+        storeName: o.storeName,
+        serdes: { key, left: o.value ?? this.valueSerde, right: o.otherValue ?? other.valueSerde },
+        store: o.store,
+        logging: o.logging,
+      });
+      return new KStream(this.graph, merge, key, undefined);
+    }
+    if (kind === 'outer') throw new TopologyError('outerJoin joins two streams; a stream-table join is join or leftJoin');
+    if (other instanceof KTable) {
+      const o = (b ?? {}) as Joined<K, V, unknown>;
+      const stream = this.partitionedByKey(o.key ?? this.keySerde ?? other.keySerde, o.value ?? this.valueSerde);
+      const name = addStreamTableJoin(this.graph, stream as JoinSide, other, { left: kind === 'left', joiner: joiner(a), name: o.name });
+      return new KStream(this.graph, name, stream.keySerde, undefined);
+    }
+    if (other instanceof GlobalKTable) {
+      if (typeof a !== 'function') throw new TopologyError('A stream-globalTable join needs a key selector (key, value) => table key as its second argument');
+      const name = addStreamGlobalTableJoin(this.graph, this as JoinSide, other.queryableStoreName, { left: kind === 'left', keySelector: a as (k: unknown, v: unknown) => unknown, joiner: joiner(b), name: (c as Named | undefined)?.name });
+      return new KStream(this.graph, name, this.keySerde, undefined);
+    }
+    throw new TopologyError('join needs a KStream, a KTable or a GlobalKTable');
+  }
+
+  /** This stream, repartitioned by its key first if an operator may have changed the key. */
+  private partitionedByKey(key: Serde<K> | undefined, value: Serde<V> | undefined): KStream<K, V> {
+    if (!this.keyChanged) return this;
+    return this.repartition({ ...(key !== undefined && { key }), ...(value !== undefined && { value }) });
+  }
+
 }

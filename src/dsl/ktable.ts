@@ -13,7 +13,11 @@ import type { Suppressed } from './suppressed.js';
 import { changeSerde } from '../processor/stateful/change-serde.js';
 import { tableGroupBy } from '../processor/stateful/table-group-by.js';
 import { KGroupedTable } from './kgrouped-table.js';
-import type { Grouped } from './materialized.js';
+import type { Grouped, Materialized } from './materialized.js';
+import { mappedValueGetter, storeValueGetter, type TableValueGetter } from '../processor/joins/table-value-getter.js';
+import { joinerWithKey, type ValueJoinerWithKey } from '../processor/joins/value-joiner.js';
+import type { TableJoinKind } from '../processor/joins/table-table-join.js';
+import { addForeignKeyJoin, addTableTableJoin, type JoinedTable } from './internals/table-joins.js';
 
 /** What a windowed table knows about its windows (for suppress). @internal */
 export type WindowedTableInfo = { graceMs: number; innerKeySerde: Serde<unknown> | undefined };
@@ -35,26 +39,33 @@ export class KTable<K, V> {
     /** Name of the store holding this table's values, if it is materialized (queryable with app.store). */
     readonly queryableStoreName: string | undefined,
     /** @internal */ readonly windowed: WindowedTableInfo | undefined = undefined,
-  ) {}
+    getter?: TableValueGetter<K, V>,
+  ) {
+    this.getter = (getter ?? (queryableStoreName !== undefined && windowed === undefined ? storeValueGetter<K, V>(queryableStoreName) : undefined)) as TableValueGetter<unknown, unknown> | undefined;
+  }
 
-  private then<V2>(prefix: string, named: Named | undefined, supplier: ProcessorSupplier<K, Change<V>, K, Change<V2>>, valueSerde: Serde<V2> | undefined): KTable<K, V2> {
+  /** @internal How joins read this table by key; undefined for windowed and suppressed tables. */
+  readonly getter: TableValueGetter<unknown, unknown> | undefined;
+
+  private then<V2>(prefix: string, named: Named | undefined, supplier: ProcessorSupplier<K, Change<V>, K, Change<V2>>, valueSerde: Serde<V2> | undefined, read: ((key: K, value: V) => V2 | undefined) | undefined): KTable<K, V2> {
     const name = this.graph.nodeName(prefix, named?.name);
     const parent = this.nodeName;
     this.graph.add((t) => t.addProcessor(name, supplier, parent));
-    return new KTable(this.graph, name, this.keySerde, valueSerde, undefined, this.windowed);
+    const getter = this.getter === undefined || read === undefined ? undefined : mappedValueGetter(this.getter as TableValueGetter<K, V>, read);
+    return new KTable(this.graph, name, this.keySerde, valueSerde, undefined, this.windowed, getter);
   }
 
   /** Keeps the rows for which `predicate` holds; a row that stops matching is deleted downstream. */
   filter(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.then('KTABLE-FILTER', named, tableFilter(predicate), this.valueSerde);
+    return this.then('KTABLE-FILTER', named, tableFilter(predicate), this.valueSerde, (k, v) => (predicate(k, v) ? v : undefined));
   }
 
   filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.then('KTABLE-FILTER', named, tableFilter<K, V>((k, v) => !predicate(k, v)), this.valueSerde);
+    return this.then('KTABLE-FILTER', named, tableFilter<K, V>((k, v) => !predicate(k, v)), this.valueSerde, (k, v) => (predicate(k, v) ? undefined : v));
   }
 
   mapValues<V2>(mapper: (key: K, value: V) => V2, named?: Named): KTable<K, V2> {
-    return this.then('KTABLE-MAPVALUES', named, tableMapValues(mapper), undefined);
+    return this.then('KTABLE-MAPVALUES', named, tableMapValues(mapper), undefined, mapper);
   }
 
   /** The table's changes as a stream: each update is a record, a delete a record with a null value. */
@@ -101,4 +112,56 @@ export class KTable<K, V> {
     });
     return new KTable(this.graph, name, this.keySerde, this.valueSerde, undefined, this.windowed);
   }
+
+  /**
+   * Joins two tables: on equal keys (`join(other, joiner)`), or on a foreign key taken from this
+   * table's value (`join(other, foreignKeyExtractor, joiner)`; the other table's key). The result
+   * is a table kept up to date on updates and deletes of either side: a row that loses its partner
+   * is deleted downstream. Give `materialized` to store the result (queryable, joinable).
+   * Kafka Streams: `KTable#join`.
+   *
+   * @example
+   * customers.join(addresses, (customer, address) => ({ ...customer, address }));
+   * orderLines.join(products, (line) => line.productId, (line, product) => ({ ...line, price: product.price }));
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (left: V, right: VO) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(other: KTable<K, VO>, joiner: (key: K, left: V, right: VO) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO | null, joiner: (left: V, right: VO) => VR, materialized?: Materialized<K, VR> & { joinName?: string }): KTable<K, VR>;
+  join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO | null, joiner: (key: K, left: V, right: VO) => VR, materialized?: Materialized<K, VR> & { joinName?: string }): KTable<K, VR>;
+  join(other: KTable<any, any>, a: unknown, b?: unknown, c?: unknown): KTable<K, unknown> {
+    return this.joinWith('inner', other, a, b, c);
+  }
+
+  /** Like join, but every row of this table has a result, joined with null while it has no partner. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (left: V, right: VO | null) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (key: K, left: V, right: VO | null) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO | null, joiner: (left: V, right: VO | null) => VR, materialized?: Materialized<K, VR> & { joinName?: string }): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO | null, joiner: (key: K, left: V, right: VO | null) => VR, materialized?: Materialized<K, VR> & { joinName?: string }): KTable<K, VR>;
+  leftJoin(other: KTable<any, any>, a: unknown, b?: unknown, c?: unknown): KTable<K, unknown> {
+    return this.joinWith('left', other, a, b, c);
+  }
+
+  /** Rows of either table, joined with null for a missing side (equal keys only). */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (left: V | null, right: VO | null) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (key: K, left: V | null, right: VO | null) => VR, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  outerJoin(other: KTable<K, unknown>, joiner: unknown, materialized?: Materialized<K, unknown>): KTable<K, unknown> {
+    return this.joinWith('outer', other as KTable<unknown, unknown>, joiner, materialized, undefined);
+  }
+
+  private joinWith(kind: TableJoinKind, other: KTable<unknown, unknown>, a: unknown, b: unknown, c: unknown): KTable<K, unknown> {
+    if (!(other instanceof KTable)) throw new TopologyError('A table join needs another KTable');
+    const joiner = (f: unknown) => joinerWithKey(f as ValueJoinerWithKey<unknown, unknown, unknown, unknown>);
+    let result: JoinedTable;
+    if (typeof b === 'function') {
+      if (kind === 'outer') throw new TopologyError('A foreign-key join is join or leftJoin');
+      const m = c as (Materialized<unknown, unknown> & { joinName?: string }) | undefined;
+      const { joinName, ...materialized } = m ?? {};
+      result = addForeignKeyJoin(this.graph, this, other, { left: kind === 'left', foreignKey: a as (v: unknown) => unknown, joiner: joiner(b), name: joinName, materialized: m === undefined ? undefined : materialized });
+    } else {
+      result = addTableTableJoin(this.graph, this, other, { kind, joiner: joiner(a), materialized: b as Materialized<unknown, unknown> | undefined });
+    }
+    const m = (typeof b === 'function' ? c : b) as Materialized<K, unknown> | undefined;
+    return new KTable<K, unknown>(this.graph, result.nodeName, this.keySerde, m?.valueSerde, result.storeName, undefined, result.getter as TableValueGetter<K, unknown> | undefined);
+  }
+
 }

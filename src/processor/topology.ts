@@ -37,6 +37,7 @@ export class Topology {
   private readonly storeBuilders = new Map<string, StoreBuilder>();
   private readonly internal = new Map<string, InternalTopic>();
   private readonly globals = new Map<string, GlobalStore>();
+  private readonly copartitioned: string[][] = [];
 
   addSource<K, V>(name: string, topics: string[] | RegExp, options: SourceOptions<K, V> = {}): this {
     this.checkNewName(name);
@@ -89,7 +90,7 @@ export class Topology {
     for (const [processorName, storeName] of pairs) {
       const node = this.nodes.get(processorName);
       if (node?.kind !== 'processor') throw new TopologyError(`Cannot connect store "${storeName}": no processor named "${processorName}"`);
-      if (!this.storeBuilders.has(storeName)) throw new TopologyError(`Processor "${processorName}" uses store "${storeName}", which was never added (addStateStore)`);
+      if (!this.storeBuilders.has(storeName) && !this.globals.has(storeName)) throw new TopologyError(`Processor "${processorName}" uses store "${storeName}", which was never added (addStateStore or addGlobalStore)`);
       if (!node.stores.includes(storeName)) node.stores.push(storeName);
     }
     return this;
@@ -109,6 +110,41 @@ export class Topology {
   /** @internal */
   get globalStores(): ReadonlyMap<string, GlobalStore> {
     return this.globals;
+  }
+
+  /**
+   * Declares that the inputs upstream of these nodes must be co-partitioned (a join): their
+   * topics need equal partition counts, checked when the counts are known (see copartitionGroups).
+   */
+  addCopartitionGroup(...nodeNames: string[]): this {
+    for (const name of nodeNames) if (!this.nodes.has(name)) throw new TopologyError(`Co-partition group names node "${name}", which does not exist`);
+    this.copartitioned.push([...nodeNames]);
+    return this;
+  }
+
+  /**
+   * @internal The topics (internal ones unprefixed) each co-partition group reads: the source
+   * topics upstream of its nodes, found by walking parent links and the nodes sharing a store.
+   */
+  copartitionGroups(): string[][] {
+    return this.copartitioned.map((names) => [...new Set(names.flatMap((n) => this.upstreamTopics(n)))]);
+  }
+
+  private upstreamTopics(start: string): string[] {
+    const seen = new Set<string>();
+    const topics: string[] = [];
+    const visit = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const node = this.nodes.get(name)!;
+      if (node.kind === 'source') {
+        if (Array.isArray(node.topics)) topics.push(...node.topics);
+        return;
+      }
+      for (const p of node.parents) visit(p);
+    };
+    visit(start);
+    return topics;
   }
 
   /** Declares an application-owned topic (a repartition topic); sources and sinks name it unprefixed. */
@@ -145,6 +181,7 @@ export class Topology {
       if (node.kind !== 'source') for (const p of node.parents) union(node.name, p);
       if (node.kind === 'processor') {
         for (const store of node.stores) {
+          if (this.globals.has(store)) continue; // every task reads global stores: no link
           const owner = storeOwner.get(store);
           if (owner === undefined) storeOwner.set(store, node.name);
           else union(node.name, owner);
@@ -164,7 +201,7 @@ export class Topology {
         sourceTopics: sources.flatMap((s) => (Array.isArray(s.topics) ? s.topics : [])),
         sourcePatterns: sources.flatMap((s) => (s.topics instanceof RegExp ? [s.topics] : [])),
         sinkTopics: nodes.flatMap((n) => (n.kind === 'sink' && typeof n.topic === 'string' ? [n.topic] : [])),
-        stores: [...new Set(nodes.flatMap((n) => (n.kind === 'processor' ? n.stores : [])))],
+        stores: [...new Set(nodes.flatMap((n) => (n.kind === 'processor' ? n.stores.filter((s) => !this.globals.has(s)) : [])))],
       };
     });
   }

@@ -1,5 +1,6 @@
 import { Topology } from '../../processor/topology.js';
 import { TopologyError } from '../../processor/topology-error.js';
+import { checkCopartitioning } from '../../processor/copartitioning.js';
 
 /**
  * The DSL's logical graph: each operator appends one step that adds its nodes to a Topology.
@@ -26,6 +27,9 @@ export class Graph {
   build(): Topology {
     const topology = new Topology();
     for (const step of this.steps) step(topology);
+    // Only internal topics with a declared partition count are known before the app starts;
+    // StreamsApp repeats the check with every topic's real count.
+    checkCopartitioning(topology, (topic) => topology.internalTopics.get(topic)?.partitions);
     return topology;
   }
 }

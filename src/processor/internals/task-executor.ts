@@ -32,6 +32,8 @@ export type TaskSettings = {
   emit: EmitRecord;
   clock: () => number;
   stores: ReadonlyMap<string, StateStore>;
+  /** Global stores (GlobalKTable), shared by every task of the instance. */
+  globalStores?: ReadonlyMap<string, StateStore>;
   requestCommit: () => void;
   /** Called when a processor drops a record on purpose (counted in metrics). */
   onDropped?: (reason: string) => void;
@@ -213,7 +215,7 @@ export class TaskExecutor {
       currentStreamTimeMs: () => this.streamTime,
       currentSystemTimeMs: () => this.settings.clock(),
       getStateStore: <S extends StateStore>(name: string): S => {
-        const store = this.settings.stores.get(name);
+        const store = this.settings.stores.get(name) ?? this.settings.globalStores?.get(name);
         if (store === undefined || !stores.includes(name)) {
           throw new TopologyError(`Processor "${node.spec.name}" is not connected to state store "${name}" (connect it in addStateStore or process(..., stores))`);
         }

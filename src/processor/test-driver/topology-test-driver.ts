@@ -50,6 +50,7 @@ export class TopologyTestDriver {
   private readonly offsets = new Map<string, number>();
   private readonly inputTopics = new Set<string>();
   private readonly stores = new Map<string, StateStore>();
+  private readonly globalStores = new Map<string, StateStore>();
   private readonly pending: Pending[] = [];
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
@@ -167,6 +168,7 @@ export class TopologyTestDriver {
         },
         clock: () => this.wallClock,
         stores: stores.stores,
+        globalStores: this.globalStores,
         requestCommit: () => undefined,
       });
       tasks.push({ executor, stores });
@@ -178,7 +180,10 @@ export class TopologyTestDriver {
         { applicationId: this.applicationId, stateDir: this.stateDir, recordTimestamp: () => this.wallClock },
       );
       await this.globals.bootstrap({ partitions: async () => 1, startOffset: async () => 0, read: async (_t, _p, offset) => ({ ops: [], offsets: [], next: offset }) });
-      for (const [name, g] of this.globals.stores) this.stores.set(name, g.store);
+      for (const [name, g] of this.globals.stores) {
+        this.stores.set(name, g.store);
+        this.globalStores.set(name, g.store);
+      }
     }
     for (const t of tasks) t.executor.init();
     return tasks;

@@ -1,6 +1,7 @@
 import type { Topology } from '../../processor/topology.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
+import { checkCopartitioning, copartitionedCount } from '../../processor/copartitioning.js';
 import { TopicAlreadyExistsError, UnknownTopicError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
 import { changelogTopicName } from './internal-topics.js';
@@ -90,7 +91,8 @@ export class StreamsApp {
     try {
       const counts = await this.prepareTopics();
       await this.openGlobalStores(counts);
-      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology);
+      const globalStores = new Map<string, StateStore>([...(this.globals?.stores ?? [])].map(([name, g]) => [name, g.store]));
+      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology, globalStores);
       this.manager = manager;
       this.member = await this.config.log.joinGroup(this.config.applicationId, {
         topics: manager.allSourceTopics,
@@ -173,14 +175,15 @@ export class StreamsApp {
       for (const topic of existing) if (sub.sourcePatterns.some((p) => p.test(topic))) await describe(topic);
     }
     const internal = this.topology.internalTopics;
+    const known = (topic: string) => counts.get(this.resolveTopic(topic));
     for (let pass = 0; pass <= internal.size; pass++) {
       for (const [name, spec] of internal) {
         const real = this.resolveTopic(name);
         if (counts.has(real)) continue;
         const writers = this.subtopologies.filter((s) => s.sinkTopics.includes(name));
         const upstream = writers.flatMap((s) => s.sourceTopics.map(this.resolveTopic));
-        if (spec.partitions === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
-        const partitions = spec.partitions ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
+        if (spec.partitions === undefined && copartitionedCount(this.topology, name, known) === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
+        const partitions = spec.partitions ?? copartitionedCount(this.topology, name, known) ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
         try {
           await log.createTopic(real, { partitions });
           counts.set(real, partitions);
@@ -196,6 +199,7 @@ export class StreamsApp {
         if (!counts.has(topic)) throw new TopologyError(`Source topic "${topic}" does not exist; create it before starting the application`);
       }
     }
+    checkCopartitioning(this.topology, known);
     await this.prepareChangelogs(counts);
     return counts;
   }

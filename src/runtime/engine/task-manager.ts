@@ -3,6 +3,7 @@ import type { Subtopology } from '../../processor/topology-nodes.js';
 import { ProducerFencedError } from '../log/errors.js';
 import type { ProducerRecord, TopicPartition } from '../log/partitioned-log.js';
 import type { Topology } from '../../processor/topology.js';
+import type { StateStore } from '../../state/state-store.js';
 import { changelogTopicName } from './internal-topics.js';
 import { StreamTask, type TaskStoreSettings } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
@@ -26,6 +27,7 @@ export class TaskManager {
     private readonly resolveTopic: (name: string) => string,
     private readonly partitionCounts: ReadonlyMap<string, number>,
     private readonly topology: Topology,
+    private readonly globalStores: ReadonlyMap<string, StateStore> = new Map(),
   ) {
     for (const sub of subtopologies) {
       for (const topic of this.sourceTopicsOf(sub)) {
@@ -86,6 +88,7 @@ export class TaskManager {
         return n;
       },
       clock: this.config.clock,
+      globalStores: this.globalStores,
     };
   }
 
