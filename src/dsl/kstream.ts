@@ -199,8 +199,10 @@ export class KStream<K, V> {
   /**
    * Joins records of equal keys: with another stream within `windows` (both sides buffered in
    * window stores), with a KTable's current row (table updates alone emit nothing), or with a
-   * GlobalKTable row found by `keySelector`. The joiner gets `(left, right)` or `(key, left, right)`.
-   * A stream whose key changed is repartitioned first. Kafka Streams: `KStream#join`.
+   * GlobalKTable row found by `keySelector`. The joiner gets `(left, right)`, or `(key, left, right)`
+   * if it declares three parameters — with their types written out, as TypeScript cannot choose an
+   * overload by the arity of an unannotated arrow function. A stream whose key changed is
+   * repartitioned first. Kafka Streams: `KStream#join`.
    *
    * @example
    * orders.join(payments, (order, payment) => ({ ...order, paid: payment.amount }), JoinWindows.ofTimeDifferenceAndGrace(60_000, 5_000));

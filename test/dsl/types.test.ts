@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Serdes, StreamsBuilder, type KStream } from '../../src/index.js';
+import { JoinWindows, Serdes, StreamsBuilder, type KStream, type KTable } from '../../src/index.js';
 
 // These are compile-time checks: `npm test` runs tsc first, and a line marked @ts-expect-error
 // that compiles fails the build. The runtime assertions only restate what the compiler proved.
@@ -51,5 +51,32 @@ describe('KStream types', () => {
   it('types branch streams like their parent', () => {
     const branches = views.split().branch((_k, v) => v.page === '/').defaultBranch();
     expectTypeOf(branches).toEqualTypeOf<Record<string, KStream<string, View>>>();
+  });
+
+  it('types joins and rejects joining on mismatched key types', () => {
+    const w = JoinWindows.ofTimeDifferenceWithNoGrace(1_000);
+    const byUser = builder.stream('by-user', { key: Serdes.string(), value: Serdes.int32() });
+    const byNumber = builder.stream('by-number', { key: Serdes.int32(), value: Serdes.string() });
+    const users = builder.table('users', { key: Serdes.string(), value: Serdes.json<{ name: string }>() });
+    const numbered = builder.table('numbered', { key: Serdes.int32(), value: Serdes.string() });
+    expectTypeOf(byUser.join(byUser, (a, b) => a + b, w)).toEqualTypeOf<KStream<string, number>>();
+    expectTypeOf(byUser.leftJoin(users, (n, u) => `${n}${u?.name}`)).toEqualTypeOf<KStream<string, string>>();
+    // A joiner taking the key declares its parameter types (TypeScript cannot pick an overload by
+    // the arity of an unannotated arrow function); wrong types there do not compile either.
+    expectTypeOf(byUser.join(users, (key: string, n: number, u: { name: string }) => key.length + n + u.name.length)).toEqualTypeOf<KStream<string, number>>();
+    // @ts-expect-error the key is a string, not a number
+    byUser.join(users, (key: number, n: number, u: { name: string }) => key + n + u.name.length);
+    expectTypeOf(users.join(users, (a, b) => a.name + b.name)).toEqualTypeOf<KTable<string, string>>();
+    expectTypeOf(users.join(numbered, (u) => u.name.length, (u, s) => u.name + s)).toEqualTypeOf<KTable<string, string>>();
+    // @ts-expect-error a stream keyed by number cannot join a stream keyed by string
+    byUser.join(byNumber, (a, b) => a + b, w);
+    // @ts-expect-error a stream keyed by string cannot join a table keyed by number
+    byUser.join(numbered, (a, b) => a + b);
+    // @ts-expect-error tables with different key types need a foreign-key extractor
+    users.join(numbered, (a, b) => a.name + b);
+    // @ts-expect-error the foreign key must have the other table's key type
+    users.join(numbered, (u) => u.name, (u, s) => u.name + s);
+    // @ts-expect-error a left join's right side may be missing: it is typed as nullable
+    byUser.leftJoin(users, (n, u) => n + u.name.length);
   });
 });

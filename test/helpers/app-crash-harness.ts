@@ -14,8 +14,11 @@ export type CrashBackend = { kind: 'embedded' } | { kind: 'kafka'; bootstrap: st
 export const INPUT_TIME_BASE = Math.floor(Date.now() / 86_400_000) * 86_400_000;
 
 export type CrashPlan = { inputs: number; maxKills: number; minDelayMs: number; maxDelayMs: number };
-/** 'stateless': in → selectKey → repartition → mapValues → out. 'stateful': aggregations (see crash-app.ts). */
-export type CrashMode = 'stateless' | 'stateful';
+/** 'stateless': in → selectKey → repartition → mapValues → out. 'stateful': aggregations. 'join': joins (see crash-app.ts). */
+export type CrashMode = 'stateless' | 'stateful' | 'join';
+
+/** Rows of the join mode's table topic `in-table`: key-j → v<j>, stamped before every input. */
+export const JOIN_TABLE_KEYS = 97;
 
 const crashApp = path.join(import.meta.dirname, '../reliability/crash-app.ts');
 
@@ -54,6 +57,9 @@ export async function setUp(dir: string, backend: CrashBackend, inputs: number):
   await setup.createTopic(topic('in'), { partitions: 4 });
   await setup.createTopic(topic('out'), { partitions: 4 });
   await setup.createTopic(topic('out-windowed'), { partitions: 4 });
+  await setup.createTopic(topic('out-joined'), { partitions: 4 });
+  await setup.createTopic(topic('in-table'), { partitions: 4 });
+  await setup.produce(Array.from({ length: JOIN_TABLE_KEYS }, (_, j) => ({ topic: topic('in-table'), key: Buffer.from(`key-${j}`), value: Buffer.from(`v${j}`), timestamp: INPUT_TIME_BASE - 1_000 })));
   for (let i = 0; i < inputs; i += 1000) {
     const n = Math.min(1000, inputs - i);
     await setup.produce(Array.from({ length: n }, (_, j) => ({ topic: topic('in'), key: Buffer.from(`k${i + j}`), value: Buffer.from(String(i + j)), timestamp: INPUT_TIME_BASE + i + j })));

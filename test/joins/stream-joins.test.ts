@@ -116,7 +116,7 @@ describe('stream-stream joins', () => {
     const builder = new StreamsBuilder();
     const clicks = builder.stream('clicks', { key: s, value: s }).selectKey((_k, v) => v.split(':')[0]!);
     const views = builder.stream('views', { key: s, value: s });
-    clicks.join(views, (key, click, view) => `${key}|${click}|${view}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), { key: s, value: s, otherValue: s }).to('out', { key: s, value: s });
+    clicks.join(views, (key: string, click: string, view: string) => `${key}|${click}|${view}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), { key: s, value: s, otherValue: s }).to('out', { key: s, value: s });
     const topology = builder.build();
     expect(topology.describe()).toMatch(/repartition/);
     driver = new TopologyTestDriver(topology, { applicationId: 'joins' });

@@ -4,7 +4,9 @@
 // With a third argument "kafka:<bootstrap>:<prefix>" it runs on KafkaLog, topics <prefix>-in/out.
 // With CRASH_MODE=stateful it aggregates instead: per key (n % 97) the count and sum of inputs to
 // `out`, and per key and 1-second window the count to `out-windowed` (LevelDB stores, changelogs).
-import { EmbeddedLog, KafkaLog, Serdes, StreamsApp, StreamsBuilder, TimeWindows, type PartitionedLog } from '../../src/index.js';
+// With CRASH_MODE=join: each input joined with the table `in-table` on key n % 97 to `out`, and
+// even inputs 2m joined with odd inputs 2m+1 (window 1 ms, key m % 500) to `out-joined`.
+import { EmbeddedLog, JoinWindows, KafkaLog, Serdes, StreamsApp, StreamsBuilder, TimeWindows, type PartitionedLog } from '../../src/index.js';
 
 const [dir, guarantee, backend] = [process.argv[2]!, process.argv[3] as 'at_least_once' | 'exactly_once', process.argv[4]];
 const [, bootstrap, prefix] = backend?.split('|') ?? [];
@@ -17,8 +19,19 @@ const applicationId = prefix === undefined ? 'crash-app' : `${prefix}-app`;
 const s = Serdes.string();
 const builder = new StreamsBuilder();
 const stateful = process.env['CRASH_MODE'] === 'stateful';
-const rekeyed = builder.stream(topic('in'), { key: s, value: s }).selectKey((_k, v) => `key-${Number(v) % 97}`);
-if (stateful) {
+const input = builder.stream(topic('in'), { key: s, value: s });
+const rekeyed = input.selectKey((_k, v) => `key-${Number(v) % 97}`);
+if (process.env['CRASH_MODE'] === 'join') {
+  const table = builder.table(topic('in-table'), { key: s, value: s }, { name: 'join-table' });
+  rekeyed.join(table, (n, row) => `${n}:${row}`, { key: s, value: s }).to(topic('out'), { key: s, value: s });
+  const pairKey = (v: string) => `p${Math.floor(Number(v) / 2) % 500}`;
+  const evens = input.filter((_k, v) => Number(v) % 2 === 0).selectKey((_k, v) => pairKey(v));
+  const odds = input.filter((_k, v) => Number(v) % 2 === 1).selectKey((_k, v) => pairKey(v));
+  // A grace far beyond the run: records arriving late after a restart must still join.
+  evens
+    .join(odds, (even, odd) => `${even}+${odd}`, JoinWindows.ofTimeDifferenceAndGrace(1, 1_000_000_000), { key: s, value: s, otherValue: s, storeName: 'pairs' })
+    .to(topic('out-joined'), { key: s, value: s });
+} else if (stateful) {
   const grouped = rekeyed.groupByKey({ key: s, value: s, name: 'by-key' });
   grouped
     .aggregate(() => ({ count: 0, sum: 0 }), (_k, v, agg) => ({ count: agg.count + 1, sum: agg.sum + Number(v) }), { name: 'totals' })
