@@ -169,3 +169,32 @@ describe('foreign-key table joins', () => {
     });
   }
 });
+
+describe('foreign-key join responses', () => {
+  it('ignores a response computed for an older version of the row (it changed while the response was in flight)', async () => {
+    const { encodeResponse, rowHash } = await import('../../src/processor/joins/fk-wire.js');
+    type Line = { productId: string; qty: number };
+    const line = Serdes.json<Line>();
+    const builder = new StreamsBuilder();
+    const products = builder.table('products', { key: s, value: s });
+    builder
+      .table('lines', { key: s, value: line })
+      .join(products, (l) => l.productId, (l, p) => `${l.qty} x ${p}`, { joinName: 'fk' })
+      .toStream()
+      .to('out', { key: s, value: s });
+    driver = new TopologyTestDriver(builder.build(), { applicationId: 'app' });
+    const out = driver.createOutputTopic('out', s, s);
+    await driver.createInputTopic('products', s, s).pipeInput('p1', 'pen', 0);
+    const lines = driver.createInputTopic('lines', s, line);
+    await lines.pipeInput('l1', { productId: 'p1', qty: 1 }, 1);
+    await lines.pipeInput('l1', { productId: 'p1', qty: 2 }, 2);
+    expect(out.readValuesToList()).toEqual(['1 x pen', '2 x pen']);
+    // A late answer to the first subscription (qty 1), as it could arrive from another task.
+    const responses = driver.createInputTopic('app-fk-SUBSCRIPTION-RESPONSE-topic', Serdes.bytes(), Serdes.bytes());
+    const hashOf = (l: Line) => rowHash(line.serialize('', l));
+    await responses.pipeInput(Buffer.from('l1'), encodeResponse({ hash: hashOf({ productId: 'p1', qty: 1 }), value: s.serialize('', 'old pen') }), 3);
+    expect(out.readValuesToList()).toEqual([]);
+    await responses.pipeInput(Buffer.from('l1'), encodeResponse({ hash: hashOf({ productId: 'p1', qty: 2 }), value: s.serialize('', 'new pen') }), 4);
+    expect(out.readValuesToList()).toEqual(['2 x new pen']);
+  });
+});

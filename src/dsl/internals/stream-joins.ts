@@ -42,7 +42,9 @@ export function addStreamStreamJoin(graph: Graph, left: JoinInput, right: JoinIn
   const windowStore = (name: string, valueSerde: Serde<unknown> | undefined) =>
     Stores.windowStore<unknown, unknown>({
       name,
-      retentionMs: Math.max(1, w.beforeMs + w.afterMs + w.graceMs),
+      // A record must stay fetchable for as long as a partner may still arrive without being
+      // dropped: up to (before + after) + grace behind stream time (more if one bound is negative).
+      retentionMs: Math.max(w.beforeMs + w.afterMs, w.beforeMs, w.afterMs) + w.graceMs + 1,
       windowSizeMs: Math.max(0, w.beforeMs + w.afterMs),
       retainDuplicates: true,
       caching: false,
