@@ -1,0 +1,108 @@
+// Join throughput on EmbeddedLog (LevelDB stores + changelogs, 8 partitions):
+// - stream-table: 1M orders joined with a 100k-key customers table (every order finds its row);
+//   the table's 100k rows are loaded by the same run (they are older), the rate counts orders only.
+// - stream-stream: 500k orders ⋈ 500k payments within a 1-minute window (each payment 0–29 s
+//   after its order, keyed by order id), 1M input records; the rate counts both streams.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddedLog, JoinWindows, Serdes, StreamsApp, StreamsBuilder, type Topology } from '../src/index.js';
+
+const ORDERS = Number(process.env.BENCH_JOIN_RECORDS ?? 1_000_000);
+const TABLE_KEYS = 100_000;
+const PARTITIONS = 8;
+const T0 = 1_700_000_000_000;
+const s = Serdes.string();
+
+function streamTable(): Topology {
+  const builder = new StreamsBuilder();
+  const customers = builder.table('customers', { key: s, value: s }, { name: 'customers' });
+  builder.stream('orders', { key: s, value: s }).join(customers, (order, customer) => `${order}|${customer}`).to('out', { key: s, value: s });
+  return builder.build();
+}
+
+function streamStream(): Topology {
+  const builder = new StreamsBuilder();
+  const payments = builder.stream('payments', { key: s, value: s });
+  builder
+    .stream('orders', { key: s, value: s })
+    .join(payments, (order, payment) => `${order}|${payment}`, JoinWindows.ofTimeDifferenceAndGrace(60_000, 0), { storeName: 'order-payments' })
+    .to('out', { key: s, value: s });
+  return builder.build();
+}
+
+type Input = { topic: string; key: Buffer; value: Buffer; timestamp: number };
+
+async function freshLog(dir: string, topics: string[], inputs: Iterable<Input>): Promise<EmbeddedLog> {
+  const log = await EmbeddedLog.open(dir, { fsync: 'commit', maintenanceIntervalMs: 0 });
+  for (const topic of [...topics, 'out']) await log.createTopic(topic, { partitions: PARTITIONS });
+  let batch: Input[] = [];
+  for (const input of inputs) {
+    batch.push(input);
+    if (batch.length === 1000) {
+      await log.produce(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await log.produce(batch);
+  return log;
+}
+
+function* tableInputs(): Iterable<Input> {
+  const customer = Buffer.from('x'.repeat(60));
+  for (let c = 0; c < TABLE_KEYS; c++) yield { topic: 'customers', key: Buffer.from(`customer-${c}`), value: customer, timestamp: T0 };
+  const order = Buffer.from('y'.repeat(100));
+  for (let o = 0; o < ORDERS; o++) yield { topic: 'orders', key: Buffer.from(`customer-${(o * 7919) % TABLE_KEYS}`), value: order, timestamp: T0 + 1 + o };
+}
+
+function* pairInputs(): Iterable<Input> {
+  const value = Buffer.from('z'.repeat(100));
+  for (let o = 0; o < ORDERS / 2; o++) {
+    const key = Buffer.from(`order-${o}`);
+    yield { topic: 'orders', key, value, timestamp: T0 + o };
+    yield { topic: 'payments', key, value, timestamp: T0 + o + (o % 30) * 1_000 };
+  }
+}
+
+async function run(log: EmbeddedLog, topology: Topology, stateDir: string, guarantee: 'at_least_once' | 'exactly_once', total: number): Promise<{ seconds: number; outputs: number }> {
+  const app = new StreamsApp(topology, { applicationId: 'join-bench', log, stateDir, processingGuarantee: guarantee });
+  const started = performance.now();
+  await app.start();
+  while (app.metrics().processedRecords < total) {
+    if (app.state === 'ERROR') throw app.error;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await app.close();
+  const seconds = (performance.now() - started) / 1000;
+  let outputs = 0;
+  for (const p of (await log.describeTopic('out')).partitions) outputs += p.endOffset - p.startOffset;
+  return { seconds, outputs };
+}
+
+export async function runJoinBench(): Promise<Record<string, number | string>> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-joins-'));
+  const results: Record<string, number | string> = { orders: ORDERS, 'table keys': TABLE_KEYS, partitions: PARTITIONS };
+  try {
+    for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+      const dir = path.join(root, `table-${guarantee}`);
+      const log = await freshLog(path.join(dir, 'log'), ['customers', 'orders'], tableInputs());
+      const { seconds, outputs } = await run(log, streamTable(), path.join(dir, 'state'), guarantee, TABLE_KEYS + ORDERS);
+      results[`stream-table ${guarantee} orders/s`] = Math.round(ORDERS / seconds);
+      results[`stream-table ${guarantee} outputs`] = outputs;
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+      const dir = path.join(root, `stream-${guarantee}`);
+      const log = await freshLog(path.join(dir, 'log'), ['orders', 'payments'], pairInputs());
+      const { seconds, outputs } = await run(log, streamStream(), path.join(dir, 'state'), guarantee, ORDERS);
+      results[`stream-stream 1-min window ${guarantee} rec/s`] = Math.round(ORDERS / seconds);
+      results[`stream-stream ${guarantee} outputs`] = outputs;
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  return results;
+}
