@@ -13,14 +13,15 @@ export type PricedLine = { orderId: string; product: string; quantity: number; l
 
 const s = Serdes.string();
 
-export function orderEnrichment(): Topology {
+/** `topic` maps each topic name (tests on a shared Kafka cluster give them a unique prefix). */
+export function orderEnrichment(topic: (name: string) => string = (name) => name): Topology {
   const builder = new StreamsBuilder();
-  const customers = builder.table('customers', { key: s, value: Serdes.json<Customer>() }, { name: 'customers' });
-  const productsEverywhere = builder.globalTable('products', { key: s, value: Serdes.json<Product>() }, { name: 'products-global' });
-  const products = builder.table('products', { key: s, value: Serdes.json<Product>() }, { name: 'products' });
+  const customers = builder.table(topic('customers'), { key: s, value: Serdes.json<Customer>() }, { name: 'customers' });
+  const productsEverywhere = builder.globalTable(topic('products'), { key: s, value: Serdes.json<Product>() }, { name: 'products-global' });
+  const products = builder.table(topic('products'), { key: s, value: Serdes.json<Product>() }, { name: 'products' });
 
   builder
-    .stream('orders', { key: s, value: Serdes.json<Order>() })
+    .stream(topic('orders'), { key: s, value: Serdes.json<Order>() })
     .map((orderId, order) => [order.customerId, { ...order, orderId }] as const)
     .join(customers, (order, customer) => ({ ...order, customer: customer.name, country: customer.country }), { key: s, value: Serdes.json() })
     .join(
@@ -28,10 +29,10 @@ export function orderEnrichment(): Topology {
       (_customerId, order) => order.productId,
       (order, product): EnrichedOrder => ({ orderId: order.orderId, customer: order.customer, country: order.country, product: product.name, total: product.price * order.quantity }),
     )
-    .to('enriched-orders', { key: s, value: Serdes.json<EnrichedOrder>() });
+    .to(topic('enriched-orders'), { key: s, value: Serdes.json<EnrichedOrder>() });
 
   builder
-    .table('order-lines', { key: s, value: Serdes.json<OrderLine>() }, { name: 'order-lines' })
+    .table(topic('order-lines'), { key: s, value: Serdes.json<OrderLine>() }, { name: 'order-lines' })
     .join(
       products,
       (line) => line.productId,
@@ -39,6 +40,6 @@ export function orderEnrichment(): Topology {
       { name: 'priced-lines', valueSerde: Serdes.json<PricedLine>() },
     )
     .toStream()
-    .to('priced-lines', { key: s, value: Serdes.json<PricedLine>() });
+    .to(topic('priced-lines'), { key: s, value: Serdes.json<PricedLine>() });
   return builder.build();
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { KafkaLog, Serdes, type LogRecord } from '../../src/index.js';
+import { orderEnrichment } from '../../examples/order-enrichment-topology.js';
+import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
+import { orderData, ORDER_TOPICS } from '../helpers/order-data.js';
+import { INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
+import { runOnLog } from '../helpers/run-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const json = Serdes.json<{ orderId?: string }>();
+
+function bootstrap(): string {
+  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
+  return servers;
+}
+
+function latest(records: LogRecord[], keyOf: (r: LogRecord) => string): Record<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const r of records) {
+    if (r.value === null) out.delete(keyOf(r));
+    else out.set(keyOf(r), json.deserialize('', r.value));
+  }
+  return Object.fromEntries(out);
+}
+
+describe('joins on KafkaLog (exactly_once)', () => {
+  it('order enrichment: stream-table, stream-globalTable and foreign-key joins through real internal topics equal the reference', async () => {
+    const prefix = uniqueTopic('orders');
+    const t = (name: string) => `${prefix}-${name}`;
+    const log = new KafkaLog({ brokers: bootstrap().split(','), sessionTimeoutMs: 3_000 });
+    try {
+      const { inputs, enriched, priced } = orderData(INPUT_TIME_BASE, { customers: 30, products: 10, orders: 300, lines: 150 });
+      const topics = Object.fromEntries(Object.entries(ORDER_TOPICS).map(([name, partitions]) => [t(name), partitions]));
+      const { outputs } = await runOnLog(log, orderEnrichment(t), topics, inputs.map((i) => ({ ...i, topic: t(i.topic) })), {
+        applicationId: `${prefix}-app`,
+        processingGuarantee: 'exactly_once',
+        stateDir: tempDir('tributary-kafka-join-state-'),
+        commitIntervalMs: 100,
+      });
+      const enrichedOut = outputs.get(t('enriched-orders'))!;
+      expect(enrichedOut).toHaveLength(enriched.size);
+      expect(latest(enrichedOut, (r) => (json.deserialize('', r.value!) as { orderId: string }).orderId)).toEqual(Object.fromEntries(enriched));
+      expect(latest(outputs.get(t('priced-lines'))!, (r) => r.key!.toString())).toEqual(Object.fromEntries(priced));
+      // The foreign-key join's internal topics exist on the broker with the partition counts of the sides they serve.
+      const names = await log.listTopics();
+      const subscription = names.find((n) => n.startsWith(`${prefix}-app-`) && n.endsWith('SUBSCRIPTION-REGISTRATION-topic'))!;
+      const response = names.find((n) => n.startsWith(`${prefix}-app-`) && n.endsWith('SUBSCRIPTION-RESPONSE-topic'))!;
+      expect((await log.describeTopic(subscription)).partitions).toHaveLength(ORDER_TOPICS.products);
+      expect((await log.describeTopic(response)).partitions).toHaveLength(ORDER_TOPICS['order-lines']);
+    } finally {
+      await log.close();
+    }
+  }, 180_000);
+});
