@@ -1,10 +1,7 @@
 import { TopologyError } from '../processor/topology-error.js';
+import { duration } from './internals/duration.js';
 import type { JoinWindowSpec } from '../processor/joins/stream-stream-join.js';
 
-function duration(what: string, ms: unknown, min: number): number {
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < min) throw new TopologyError(`${what} must be an integer number of ms >= ${min}, got ${String(ms)}`);
-  return ms;
-}
 
 /**
  * How far apart in time two records of a stream-stream join may be: a record of this stream at

@@ -1,10 +1,7 @@
 import { TopologyError } from '../processor/topology-error.js';
+import { duration } from './internals/duration.js';
 import type { SessionWindowSpec, SlidingWindowSpec, TimeWindowSpec } from '../processor/stateful/window-specs.js';
 
-function duration(what: string, ms: unknown, min = 0): number {
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < min) throw new TopologyError(`${what} must be an integer number of ms >= ${min}, got ${String(ms)}`);
-  return ms;
-}
 
 /**
  * Fixed-size windows: tumbling (advance = size) or hopping (advanceBy < size). A window is

@@ -100,3 +100,24 @@ export function countOutputs(values: string[]): Map<string, number> {
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * The join mode's outputs, from a run that finished: `out` holds each input joined with its table
+ * row exactly once, `out-joined` each pair (2m, 2m+1) exactly once. Returns a description of the
+ * first difference, or undefined.
+ */
+export async function joinResultsDiffer(values: string[], records: (name: string) => Promise<LogRecord[]>, inputs: number): Promise<string | undefined> {
+  const tableJoined = countOutputs(values);
+  if (tableJoined.size !== inputs) return `out has ${tableJoined.size} distinct results, expected ${inputs}`;
+  for (let n = 0; n < inputs; n++) {
+    const times = tableJoined.get(`${n}:v${n % JOIN_TABLE_KEYS}`);
+    if (times !== 1) return `input ${n} joined with its table row ${times ?? 0} times`;
+  }
+  const pairs = countOutputs((await records('out-joined')).map((r) => r.value!.toString()));
+  if (pairs.size !== inputs / 2) return `out-joined has ${pairs.size} distinct pairs, expected ${inputs / 2}`;
+  for (let m = 0; m < inputs / 2; m++) {
+    const times = pairs.get(`${2 * m}+${2 * m + 1}`);
+    if (times !== 1) return `pair ${m} joined ${times ?? 0} times`;
+  }
+  return undefined;
+}

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JoinWindows, Serdes, StreamsBuilder, TopologyTestDriver, type KStream } from '../../src/index.js';
+import { JoinWindows, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
+import { stringStreamJoin, type StreamJoinKind } from './string-stream-join.js';
 
 const s = Serdes.string();
-type Kind = 'join' | 'leftJoin' | 'outerJoin';
+type Kind = StreamJoinKind;
 type Rec = { left: boolean; key: string; value: string; ts: number };
 type Out = [key: string, value: string, ts: number];
 
@@ -55,20 +56,10 @@ describe('stream-stream joins against a reference model', () => {
         fc.asyncProperty(records, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 10 }), async (recs, before, after, grace) => {
           const input = recs.map((r, i) => ({ ...r, value: `${r.left ? 'L' : 'R'}${i}` }));
           const windows = JoinWindows.ofTimeDifferenceAndGrace(0, grace).after(after).before(before);
-          const builder = new StreamsBuilder();
-          const left = builder.stream('left', { key: s, value: s });
-          const right = builder.stream('right', { key: s, value: s });
-          const joiner = (l: string | null, r: string | null) => `${l}+${r}`;
-          const joined: KStream<string, string> =
-            kind === 'join' ? left.join(right, joiner, windows) : kind === 'leftJoin' ? left.leftJoin(right, joiner, windows) : left.outerJoin(right, joiner, windows);
-          joined.to('out', { key: s, value: s });
-          const driver = new TopologyTestDriver(builder.build(), { applicationId: 'ref' });
+          const { driver, left, right, read } = stringStreamJoin(kind, windows, 'ref');
           try {
-            const topics = { left: driver.createInputTopic('left', s, s), right: driver.createInputTopic('right', s, s) };
-            const out = driver.createOutputTopic('out', s, s);
-            for (const r of input) await topics[r.left ? 'left' : 'right'].pipeInput(r.key, r.value, r.ts);
-            const actual = out.readRecordsToList().map((r): Out => [r.key, r.value, r.timestamp]);
-            expect(actual).toEqual(referenceJoin(kind, { before, after, grace }, input));
+            for (const r of input) await (r.left ? left : right).pipeInput(r.key, r.value, r.ts);
+            expect(read()).toEqual(referenceJoin(kind, { before, after, grace }, input));
           } finally {
             await driver.close();
           }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JoinWindows, Serdes, StreamsBuilder, TopologyTestDriver, type KStream } from '../../src/index.js';
+import { JoinWindows, Serdes, StreamsBuilder, TopologyTestDriver } from '../../src/index.js';
+import { stringStreamJoin, type StreamJoinKind } from './string-stream-join.js';
 
 const s = Serdes.string();
 let driver: TopologyTestDriver | undefined;
@@ -8,24 +9,10 @@ afterEach(async () => {
   driver = undefined;
 });
 
-type Kind = 'join' | 'leftJoin' | 'outerJoin';
-
-/** Two string streams 'left' and 'right' joined into 'out' as "left+right" (null shown as "null"). */
-function streamJoin(kind: Kind, windows: JoinWindows) {
-  const builder = new StreamsBuilder();
-  const left = builder.stream('left', { key: s, value: s });
-  const right = builder.stream('right', { key: s, value: s });
-  const joiner = (l: string | null, r: string | null) => `${l}+${r}`;
-  const joined: KStream<string, string> =
-    kind === 'join' ? left.join(right, joiner, windows) : kind === 'leftJoin' ? left.leftJoin(right, joiner, windows) : left.outerJoin(right, joiner, windows);
-  joined.to('out', { key: s, value: s });
-  driver = new TopologyTestDriver(builder.build(), { applicationId: 'joins' });
-  const out = driver.createOutputTopic('out', s, s);
-  return {
-    left: driver.createInputTopic('left', s, s),
-    right: driver.createInputTopic('right', s, s),
-    read: () => out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp]),
-  };
+function streamJoin(kind: StreamJoinKind, windows: JoinWindows) {
+  const fixture = stringStreamJoin(kind, windows);
+  driver = fixture.driver;
+  return fixture;
 }
 
 describe('stream-stream joins', () => {
