@@ -4,8 +4,10 @@ import type { BackingOp, BytesBacking } from './bytes-backing.js';
 export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T };
 
 type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number };
+/** A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not an object). */
+type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
 
-/** Committed entries kept decoded-ready (as bytes) in front of the backing; beyond this, the oldest go. */
+/** Committed entries kept (as bytes) in front of the backing; beyond this, the oldest go. */
 const DEFAULT_CACHE_ENTRIES = 200_000;
 
 /**
@@ -18,7 +20,7 @@ const DEFAULT_CACHE_ENTRIES = 200_000;
  */
 export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
-  private readonly cache = new Map<string, Buffer | null>();
+  private readonly cache = new Map<string, Cached<T>>();
   private pending: BackingOp[] | undefined;
 
   constructor(
@@ -44,12 +46,17 @@ export class StagedEntries<T> {
 
   /** The value as of the last commit, ignoring staged writes. */
   committed(key: Buffer, ck = key.toString('latin1')): T | undefined {
-    let bytes = this.cache.get(ck);
-    if (bytes === undefined) {
-      bytes = this.backing.get(key) ?? null;
-      this.remember(ck, bytes);
+    const cached = this.cache.get(ck) ?? this.remember(ck, this.backing.get(key) ?? null);
+    if (cached.decoded) return cached.value;
+    if (cached.bytes === null) return undefined;
+    const value = this.codec.decode(cached.bytes);
+    // Objects are decoded on every read (a caller may change what it got); strings and numbers
+    // cannot be changed, so they are decoded once.
+    if (typeof value !== 'object' || value === null) {
+      cached.value = value;
+      cached.decoded = true;
     }
-    return bytes === null ? undefined : this.codec.decode(bytes);
+    return value;
   }
 
   /** Stages a write; `undefined` deletes. */
@@ -111,11 +118,13 @@ export class StagedEntries<T> {
     for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
   }
 
-  private remember(ck: string, bytes: Buffer | null): void {
+  private remember(ck: string, bytes: Buffer | null): Cached<T> {
     if (this.cache.size >= this.cacheEntries && !this.cache.has(ck)) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    this.cache.set(ck, bytes);
+    const cached: Cached<T> = { bytes, value: undefined, decoded: bytes === null };
+    this.cache.set(ck, cached);
+    return cached;
   }
 }
