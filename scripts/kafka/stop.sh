@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Stops the broker started by scripts/kafka/start.sh (and waits for it to exit).
+# Stops the Kafka nodes started by scripts/kafka/start.sh (and waits for them to exit).
+#   stop.sh               the single node (.kafka/run)
+#   stop.sh --brokers 3   the three-node cluster (.kafka/run-cluster)
 set -euo pipefail
-run="$(cd "$(dirname "$0")/../.." && pwd)/.kafka/run"
-[ -f "$run/kafka.pid" ] || { echo "no broker started by start.sh is running"; exit 0; }
-pid="$(cat "$run/kafka.pid")"
-if kill -0 "$pid" 2>/dev/null; then
-  kill "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$pid" 2>/dev/null || true
-fi
-rm -f "$run/kafka.pid"
-echo "stopped"
+home="$(cd "$(dirname "$0")/../.." && pwd)/.kafka"
+run="$home/run"
+[ "${1:-}" = "--brokers" ] && [ "${2:-}" = "3" ] && run="$home/run-cluster"
+stopped=0
+for pidfile in "$run"/kafka-*.pid; do
+  [ -f "$pidfile" ] || continue
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  stopped=$((stopped + 1))
+done
+if [ "$stopped" = 0 ]; then echo "no Kafka node started by start.sh is running in $run"; else echo "stopped $stopped node(s)"; fi

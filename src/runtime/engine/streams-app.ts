@@ -1,6 +1,7 @@
 import type { Topology } from '../../processor/topology.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
+import { TributaryError } from '../../errors/tributary-error.js';
 import { checkCopartitioning, copartitionedCount } from '../../processor/copartitioning.js';
 import { TopicAlreadyExistsError, UnknownTopicError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
@@ -18,6 +19,8 @@ import { TaskManager } from './task-manager.js';
 
 /** How long tasks lost to a fenced producer wait for a rebalance before being recreated. */
 const MIGRATION_GRACE_MS = 5_000;
+/** Pause before tasks restart after a retriable log error. */
+const RECOVERY_BACKOFF_MS = 500;
 /** How long a topic created by another instance may stay invisible to this one. */
 const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
 
@@ -265,16 +268,33 @@ export class StreamsApp {
 
   private async runLoop(): Promise<void> {
     const manager = this.manager!;
+    let failingSince: number | undefined;
+    let recover = false;
     while (!this.stopping) {
       let processed = 0;
       try {
         processed = await this.mutex.run(async () => {
+          if (recover) {
+            await manager.assign(this.member?.assignment() ?? []);
+            recover = false;
+          }
           await manager.recreateMigrated(this.member?.assignment() ?? [], MIGRATION_GRACE_MS);
           const globalUpdates = (await this.globals?.poll(this.globalReader)) ?? 0;
           return (await manager.runOnce()) + globalUpdates;
         });
+        failingSince = undefined;
       } catch (e) {
         if (this.stopping) return;
+        const now = this.config.clock();
+        if (e instanceof TributaryError && e.retriable && now - (failingSince ??= now) < this.config.taskTimeoutMs) {
+          // The log is unavailable for now (a broker is down): start over from the last commit,
+          // once the log has had a moment. Kafka Streams: task.timeout.ms.
+          this.metricsValue.recoveries++;
+          await this.mutex.run(() => manager.closeAll(false)).catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, RECOVERY_BACKOFF_MS));
+          recover = true;
+          continue;
+        }
         if (this.config.uncaughtExceptionHandler(e) === 'replace_thread') {
           // Start over from the last commit: drop uncommitted work, rebuild the tasks.
           await this.mutex.run(async () => {

@@ -36,6 +36,12 @@ export type StreamsConfig = {
   maxPollRecords?: number;
   /** How long the loop waits when there was nothing to process, in ms. Default 2. */
   pollIntervalMs?: number;
+  /**
+   * How long the app keeps recovering from retriable log errors (a broker down until its
+   * partitions move) before it goes to ERROR, in ms. Each recovery drops uncommitted work and
+   * restarts the tasks from their last commit. Default 300 000 (Kafka Streams' task.timeout.ms).
+   */
+  taskTimeoutMs?: number;
   /** Wall clock, injectable for tests. */
   clock?: () => number;
 };
@@ -57,6 +63,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   if (!(commitIntervalMs >= 0)) throw new InvalidConfigError('commitIntervalMs', `expected a number >= 0, got ${commitIntervalMs}`);
   const maxPollRecords = config.maxPollRecords ?? 500;
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
+  if (config.taskTimeoutMs !== undefined && !(config.taskTimeoutMs >= 0)) throw new InvalidConfigError('taskTimeoutMs', `expected a number >= 0, got ${config.taskTimeoutMs}`);
   const handler = config.deserializationExceptionHandler ?? 'fail';
   if (handler !== 'fail' && handler !== 'continue' && typeof handler?.deadLetterTopic !== 'string') {
     throw new InvalidConfigError('deserializationExceptionHandler', 'expected "fail", "continue" or { deadLetterTopic }');
@@ -73,6 +80,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     uncaughtExceptionHandler: config.uncaughtExceptionHandler ?? (() => 'shutdown_client'),
     maxPollRecords,
     pollIntervalMs: config.pollIntervalMs ?? 2,
+    taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,
   };
 }

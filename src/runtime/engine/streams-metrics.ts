@@ -10,8 +10,10 @@ export type StreamsMetrics = {
   restoredRecords: number;
   commits: number;
   rebalances: number;
+  /** Times the tasks restarted from their last commit after a retriable log error (taskTimeoutMs). */
+  recoveries: number;
 };
 
 export function newMetrics(): StreamsMetrics {
-  return { processedRecords: 0, skippedRecords: 0, droppedRecords: 0, restoredRecords: 0, commits: 0, rebalances: 0 };
+  return { processedRecords: 0, skippedRecords: 0, droppedRecords: 0, restoredRecords: 0, commits: 0, rebalances: 0, recoveries: 0 };
 }

@@ -19,7 +19,8 @@ export interface KafkaClient {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   /** False when the topic already exists. */
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<boolean>;
+  /** `replicationFactor` undefined: the broker's default.replication.factor. */
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean>;
   deleteTopic(name: string): Promise<void>;
   listTopics(): Promise<string[]>;
   /** Null for an unknown topic. */

@@ -20,5 +20,18 @@ export function mapKafkaError(e: unknown, context: { topic?: string; transaction
     return new ProducerFencedError(context.transactionalId);
   }
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) return new UnknownTopicError(context.topic);
-  return new KafkaError(type, message, e, (e as { retriable?: boolean }).retriable === true);
+  return new KafkaError(type, message, e, isRetriable(e));
+}
+
+/**
+ * Whether trying again later may succeed: the client says so, or it gave up retrying an error that
+ * was itself retriable (a broker that is down until its partitions get new leaders).
+ */
+function isRetriable(e: unknown): boolean {
+  for (let at = e, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
+    const err = at as { retriable?: boolean; name?: string };
+    if (err.retriable === true || err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError' || err.name === 'KafkaJSRequestTimeoutError') return true;
+    if (err.name !== 'KafkaJSNumberOfRetriesExceeded' && err.name !== 'KafkaJSNonRetriableError') return false;
+  }
+  return false;
 }

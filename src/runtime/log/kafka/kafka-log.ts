@@ -41,6 +41,11 @@ export type KafkaLogOptions = {
   fetchMaxBytes?: number;
   /** Consumer-group session timeout: how soon a dead member's partitions move. Default 10 s. */
   sessionTimeoutMs?: number;
+  /**
+   * Replicas of every topic this log creates (inputs, repartition topics, changelogs). Default:
+   * the broker's `default.replication.factor`. Kafka Streams: `replication.factor`.
+   */
+  replicationFactor?: number;
 };
 
 /**
@@ -61,6 +66,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   /** This log's live group memberships: offset commits for these groups go through the member. */
   private readonly members = new Map<string, ClientGroupMember>();
   private readonly fetchMaxBytes: number;
+  private readonly replicationFactor: number | undefined;
   private connected: Promise<void> | undefined;
   private closed = false;
 
@@ -70,6 +76,10 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     }
     this.client = options.client ?? new KafkajsClient({ brokers: options.brokers, clientId: options.clientId ?? 'tributary' }, options.sessionTimeoutMs ?? 10_000);
     this.fetchMaxBytes = options.fetchMaxBytes ?? 4 * 1024 * 1024;
+    if (options.replicationFactor !== undefined && !(Number.isInteger(options.replicationFactor) && options.replicationFactor >= 1)) {
+      throw new InvalidConfigError('replicationFactor', `expected an integer >= 1, got ${String(options.replicationFactor)}`);
+    }
+    this.replicationFactor = options.replicationFactor;
   }
 
   ensureOpen(operation: string): void {
@@ -118,7 +128,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     if (config.retentionBytes !== undefined) configs['retention.bytes'] = String(config.retentionBytes);
     if (config.segmentBytes !== undefined) configs['segment.bytes'] = String(config.segmentBytes);
     if (config.deleteRetentionMs !== undefined) configs['delete.retention.ms'] = String(config.deleteRetentionMs);
-    const created = await this.call('create a topic', name, () => this.client.createTopic(name, resolved.partitions, configs));
+    const created = await this.call('create a topic', name, () => this.client.createTopic(name, resolved.partitions, configs, this.replicationFactor));
     if (!created) throw new TopicAlreadyExistsError(name);
     this.partitions.set(name, resolved.partitions);
     await this.untilServed(name, resolved.partitions);

@@ -78,10 +78,10 @@ export class KafkajsClient implements KafkaClient {
     await Promise.allSettled([this.admin.disconnect(), this.producer.disconnect(), this.cluster.disconnect()]);
   }
 
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<boolean> {
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean> {
     return this.admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+      topics: [{ topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
     });
   }
 
@@ -139,7 +139,7 @@ export class KafkajsClient implements KafkaClient {
   }
 
   async produce(batches: PartitionBatch[]): Promise<number[]> {
-    return baseOffsets(batches, await this.producer.sendBatch({ acks: -1, topicMessages: batches.map((b) => ({ topic: b.topic, messages: toMessages(b) })) }));
+    return sendEveryBatch(batches, async (some) => this.producer.sendBatch({ acks: -1, topicMessages: some.map((b) => ({ topic: b.topic, messages: toMessages(b) })) }));
   }
 
   async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
@@ -299,7 +299,7 @@ export class KafkajsClient implements KafkaClient {
       begin: async (): Promise<ClientTransaction> => {
         const txn = await producer.transaction();
         return {
-          produce: async (batches) => baseOffsets(batches, await txn.sendBatch({ acks: -1, topicMessages: batches.map((b) => ({ topic: b.topic, messages: toMessages(b) })) })),
+          produce: (batches) => sendEveryBatch(batches, async (some) => txn.sendBatch({ acks: -1, topicMessages: some.map((b) => ({ topic: b.topic, messages: toMessages(b) })) })),
           sendOffsets: (groupId, offsets) => {
             const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
               topic,
@@ -316,11 +316,30 @@ export class KafkajsClient implements KafkaClient {
   }
 }
 
-/** kafkajs answers per partition, not per batch; find each batch's base offset. */
-function baseOffsets(batches: PartitionBatch[], response: { topicName: string; partition: number; baseOffset?: string }[]): number[] {
-  return batches.map((b) => {
-    const r = response.find((x) => x.topicName === b.topic && x.partition === b.partition);
-    if (r?.baseOffset === undefined) throw new Error(`Kafka returned no offset for ${b.topic}-${b.partition}`);
-    return Number(r.baseOffset);
-  });
+/** Rounds of sending the batches Kafka gave no offset for before giving up. */
+const MAX_SEND_ROUNDS = 5;
+
+/**
+ * Sends the batches and returns each one's base offset (kafkajs answers per partition). When a
+ * partition's leader moves during a send, kafkajs can return without that partition: its retry
+ * only goes to brokers that have not answered yet, and the new leader had. Such batches are sent
+ * again; the producer is idempotent, so a copy the old leader did write is not written twice.
+ */
+async function sendEveryBatch(batches: PartitionBatch[], send: (batches: PartitionBatch[]) => Promise<{ topicName: string; partition: number; baseOffset?: string }[]>): Promise<number[]> {
+  const offsets: number[] = new Array<number>(batches.length);
+  let missing = batches.map((_, i) => i);
+  for (let round = 1; missing.length > 0; round++) {
+    const response = await send(missing.map((i) => batches[i]!));
+    missing = missing.filter((i) => {
+      const b = batches[i]!;
+      const r = response.find((x) => x.topicName === b.topic && x.partition === b.partition);
+      if (r?.baseOffset === undefined) return true;
+      offsets[i] = Number(r.baseOffset);
+      return false;
+    });
+    if (missing.length > 0 && round === MAX_SEND_ROUNDS) {
+      throw new Error(`Kafka returned no offset for ${missing.map((i) => `${batches[i]!.topic}-${batches[i]!.partition}`).join(', ')} after ${round} sends`);
+    }
+  }
+  return offsets;
 }
