@@ -24,6 +24,7 @@ import type { ClientGroupMember, ClientTransaction, KafkaClient, PartitionBatch,
 import { KafkaError, mapKafkaError } from './kafka-errors.js';
 import { KafkaTransaction, type KafkaTransactionHost } from './kafka-transaction.js';
 import { KafkajsClient } from './kafkajs-client.js';
+import { FetchBuffer } from './fetch-buffer.js';
 
 /** How long createTopic waits for the new partitions to be served. */
 const TOPIC_READY_TIMEOUT_MS = 15_000;
@@ -66,6 +67,8 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   /** This log's live group memberships: offset commits for these groups go through the member. */
   private readonly members = new Map<string, ClientGroupMember>();
   private readonly fetchMaxBytes: number;
+  /** What fetches received beyond the records asked for, for the next fetch of the partition. */
+  private readonly fetched = new FetchBuffer();
   private readonly replicationFactor: number | undefined;
   private connected: Promise<void> | undefined;
   private closed = false;
@@ -131,6 +134,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     const created = await this.call('create a topic', name, () => this.client.createTopic(name, resolved.partitions, configs, this.replicationFactor));
     if (!created) throw new TopicAlreadyExistsError(name);
     this.partitions.set(name, resolved.partitions);
+    this.fetched.forget(name);
     await this.untilServed(name, resolved.partitions);
   }
 
@@ -154,6 +158,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async deleteTopic(name: string): Promise<void> {
     await this.call('delete a topic', name, () => this.client.deleteTopic(name));
     this.partitions.delete(name);
+    this.fetched.forget(name);
   }
 
   async listTopics(): Promise<string[]> {
@@ -241,9 +246,12 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
       const partition = await this.checkPartition(req.topic, req.partition);
       const { maxRecords, readCommitted } = fetchOptions(req);
       if (!Number.isInteger(req.offset) || req.offset < 0) throw await this.outOfRange(req.topic, partition, req.offset);
+      const buffered = this.fetched.take(req.topic, partition, readCommitted, req.offset, maxRecords);
+      if (buffered !== undefined) return buffered;
       try {
         const messages = await this.client.fetch(req.topic, partition, req.offset, readCommitted, this.fetchMaxBytes);
-        return messages.slice(0, maxRecords).map((m) => ({ topic: req.topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers }));
+        const records = messages.map((m): LogRecord => ({ topic: req.topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: m.headers }));
+        return this.fetched.split(req.topic, partition, readCommitted, records, maxRecords);
       } catch (e) {
         if ((e as { type?: string }).type === 'OFFSET_OUT_OF_RANGE') throw await this.outOfRange(req.topic, partition, req.offset);
         throw e;
@@ -427,6 +435,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.fetched.clear();
     for (const { producer, open } of this.producers.values()) {
       await open?.abortNow().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
