@@ -1,16 +1,13 @@
 // Order enrichment on the embedded log: orders joined with their customer (KTable) and product
 // (GlobalKTable), and order lines priced by a foreign-key join with the products table, which
 // re-prices lines when a price changes and follows a line that switches product.
-import fs from 'node:fs';
-import path from 'node:path';
-import { EmbeddedLog, Serdes, StreamsApp, type ReadOnlyKeyValueStore } from '../src/index.js';
+import { Serdes, StreamsApp, type ReadOnlyKeyValueStore } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
+import { exampleLog } from './example-log.js';
 import { orderEnrichment, type Customer, type Order, type OrderLine, type PricedLine, type Product } from './order-enrichment-topology.js';
 
-const dir = path.join(process.cwd(), 'data', 'order-enrichment');
-fs.rmSync(dir, { recursive: true, force: true });
-const log = await EmbeddedLog.open(path.join(dir, 'log'));
-for (const topic of ['customers', 'products', 'orders', 'order-lines', 'enriched-orders', 'priced-lines']) await log.createTopic(topic, { partitions: 2 });
+const { log, stateDir, applicationId, createTopics } = await exampleLog('order-enrichment', 'order-enrichment');
+await createTopics(Object.fromEntries(['customers', 'products', 'orders', 'order-lines', 'enriched-orders', 'priced-lines'].map((t) => [t, 2])));
 
 const t0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const json = Serdes.json<unknown>();
@@ -42,14 +39,14 @@ await log.produce([
 // A global table is loaded to the end of its topic before anything is processed, so every order
 // sees the newest price; the products KTable of the foreign-key join moves with event time.
 const topology = orderEnrichment();
-const app = new StreamsApp(topology, { applicationId: 'order-enrichment', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: 'exactly_once' });
 await app.start();
-await untilCaughtUp(log, app, 'order-enrichment', topology, ['customers', 'products', 'orders', 'order-lines']);
+await untilCaughtUp(log, app, applicationId, topology, ['customers', 'products', 'orders', 'order-lines']);
 
 console.log('enriched orders:');
 const enriched: string[] = [];
 for (const partition of [0, 1]) {
-  for (const r of await log.fetch({ topic: 'enriched-orders', partition, offset: 0, maxRecords: 100 })) enriched.push(`  ${JSON.stringify(json.deserialize('', r.value!))}`);
+  for (const r of await log.fetch({ topic: 'enriched-orders', partition, offset: 0, maxRecords: 100, isolation: 'read_committed' })) enriched.push(`  ${JSON.stringify(json.deserialize('', r.value!))}`);
 }
 console.log(enriched.sort().join('\n'));
 console.log('priced order lines now (the store of the foreign-key join):');

@@ -1,17 +1,13 @@
 // Page views per page per minute: tumbling one-minute windows with 10 s of grace, suppressed so
 // each window's final count is written once, after it closes.
-import fs from 'node:fs';
-import path from 'node:path';
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, Suppressed, TimeWindows } from '../src/index.js';
+import { Serdes, StreamsApp, StreamsBuilder, Suppressed, TimeWindows } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
+import { exampleLog } from './example-log.js';
 
 type PageView = { page: string; userId: string };
 const MINUTE = 60_000;
-const dir = path.join(process.cwd(), 'data', 'page-views');
-fs.rmSync(dir, { recursive: true, force: true });
-const log = await EmbeddedLog.open(path.join(dir, 'log'));
-await log.createTopic('page-views', { partitions: 1 });
-await log.createTopic('views-per-minute', { partitions: 2 });
+const { log, stateDir, applicationId, createTopics } = await exampleLog('page-views', 'page-stats');
+await createTopics({ 'page-views': 1, 'views-per-minute': 2 });
 
 // Five minutes of views, one every 250 ms of event time, a little out of order.
 const pages = ['/', '/pricing', '/docs', '/blog'];
@@ -36,15 +32,15 @@ builder
   .to('views-per-minute', { key: Serdes.windowed(Serdes.string()), value: Serdes.int64() });
 const topology = builder.build();
 
-const app = new StreamsApp(topology, { applicationId: 'page-stats', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: 'exactly_once' });
 await app.start();
-await untilCaughtUp(log, app, 'page-stats', topology, ['page-views']);
+await untilCaughtUp(log, app, applicationId, topology, ['page-views']);
 await app.close();
 
 const keySerde = Serdes.windowed(Serdes.string());
 const rows: string[] = [];
 for (const partition of [0, 1]) {
-  for (const r of await log.fetch({ topic: 'views-per-minute', partition, offset: 0, maxRecords: 1_000 })) {
+  for (const r of await log.fetch({ topic: 'views-per-minute', partition, offset: 0, maxRecords: 1_000, isolation: 'read_committed' })) {
     const { key, window } = keySerde.deserialize('views-per-minute', r.key!);
     rows.push(`${new Date(window.start).toISOString().slice(11, 16)} ${key.padEnd(9)} ${Serdes.int64().deserialize('', r.value!)}`);
   }

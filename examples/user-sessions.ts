@@ -1,16 +1,12 @@
 // User sessions: clicks grouped per user into sessions separated by 5 minutes of inactivity;
 // each session's click count is queried from the session store.
-import fs from 'node:fs';
-import path from 'node:path';
-import { EmbeddedLog, Serdes, SessionWindows, StreamsApp, StreamsBuilder, type ReadOnlySessionStore } from '../src/index.js';
+import { Serdes, SessionWindows, StreamsApp, StreamsBuilder, type ReadOnlySessionStore } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
+import { exampleLog } from './example-log.js';
 
 const MINUTE = 60_000;
-const dir = path.join(process.cwd(), 'data', 'user-sessions');
-fs.rmSync(dir, { recursive: true, force: true });
-const log = await EmbeddedLog.open(path.join(dir, 'log'));
-await log.createTopic('clicks', { partitions: 2 });
-await log.createTopic('sessions', { partitions: 2 });
+const { log, stateDir, applicationId, createTopics } = await exampleLog('user-sessions', 'sessions');
+await createTopics({ clicks: 2, sessions: 2 });
 
 // Each user clicks in bursts: three bursts of clicks a minute apart, 20 minutes between bursts.
 const start = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -32,9 +28,9 @@ builder
   .to('sessions', { key: Serdes.windowed(Serdes.string()), value: Serdes.int64() });
 const topology = builder.build();
 
-const app = new StreamsApp(topology, { applicationId: 'sessions', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: 'exactly_once' });
 await app.start();
-await untilCaughtUp(log, app, 'sessions', topology, ['clicks']);
+await untilCaughtUp(log, app, applicationId, topology, ['clicks']);
 const sessions = app.store<ReadOnlySessionStore<string, number>>('clicks-per-session');
 for (const user of ['ada', 'grace', 'linus']) {
   const found = sessions.fetch(user).map((s) => `${new Date(s.key.window.start).toISOString().slice(11, 16)}–${new Date(s.key.window.end).toISOString().slice(11, 16)}: ${s.value} clicks`);

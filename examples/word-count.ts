@@ -1,15 +1,11 @@
 // Word count: lines of text → words → a running count per word, kept in a LevelDB store backed
 // by a changelog topic, written to `word-counts` and queried while the app runs.
-import fs from 'node:fs';
-import path from 'node:path';
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, type ReadOnlyKeyValueStore } from '../src/index.js';
+import { Serdes, StreamsApp, StreamsBuilder, type ReadOnlyKeyValueStore } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
+import { exampleLog } from './example-log.js';
 
-const dir = path.join(process.cwd(), 'data', 'word-count');
-fs.rmSync(dir, { recursive: true, force: true });
-const log = await EmbeddedLog.open(path.join(dir, 'log'));
-await log.createTopic('lines', { partitions: 4 });
-await log.createTopic('word-counts', { partitions: 4 });
+const { log, stateDir, applicationId, createTopics } = await exampleLog('word-count', 'word-count');
+await createTopics({ lines: 4, 'word-counts': 4 });
 
 const text = ['the quick brown fox', 'jumps over the lazy dog', 'the dog sleeps', 'a fox runs over the hill'];
 await log.produce(Array.from({ length: 2_000 }, (_, i) => ({ topic: 'lines', key: null, value: Buffer.from(text[i % text.length]!) })));
@@ -24,9 +20,9 @@ builder
   .to('word-counts', { key: Serdes.string(), value: Serdes.int64() });
 const topology = builder.build();
 
-const app = new StreamsApp(topology, { applicationId: 'word-count', log, stateDir: path.join(dir, 'state'), processingGuarantee: 'exactly_once' });
+const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: 'exactly_once' });
 await app.start();
-await untilCaughtUp(log, app, 'word-count', topology, ['lines']);
+await untilCaughtUp(log, app, applicationId, topology, ['lines']);
 
 const counts = app.store<ReadOnlyKeyValueStore<string, number>>('counts');
 console.log(`"the" counted ${counts.get('the')} times, "fox" ${counts.get('fox')} times`);

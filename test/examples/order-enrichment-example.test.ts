@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { example, EXAMPLE_LOGS } from './run-example.js';
 
-const run = promisify(execFile);
-const root = path.join(import.meta.dirname, '../..');
-
-describe('the order-enrichment example (npm run example:orders)', () => {
+describe.each(EXAMPLE_LOGS)('the order-enrichment example (npm run example:orders) on %s', (on) => {
   it('prints enriched orders and the foreign-key-joined order lines', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('examples', 'order-enrichment.ts')], { cwd: root, timeout: 60_000 });
+    const stdout = await example('order-enrichment.ts', on);
     expect(stdout).toContain('{"orderId":"o1","customer":"Ada","country":"UK","product":"keyboard","total":80}');
     expect(stdout).toContain('{"orderId":"o2","customer":"Linus","country":"FI","product":"mouse","total":60}');
     expect(stdout).toContain('{"orderId":"o3","customer":"Grace","country":"US","product":"monitor","total":600}');
