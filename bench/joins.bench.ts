@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EmbeddedLog, JoinWindows, Serdes, StreamsApp, StreamsBuilder, type Topology } from '../src/index.js';
 
 const ORDERS = Number(process.env.BENCH_JOIN_RECORDS ?? 1_000_000);
-/** 'table' or 'stream' runs one of the two (for profiling). */
+/** 'table', 'table-eos' or 'stream' runs only that part (for profiling). */
 const ONLY = process.env.BENCH_JOIN_ONLY;
 const TABLE_KEYS = 100_000;
 const PARTITIONS = 8;
@@ -94,7 +94,7 @@ export async function runJoinBench(): Promise<Record<string, number | string>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-joins-'));
   const results: Record<string, number | string> = { orders: ORDERS, 'table keys': TABLE_KEYS, partitions: PARTITIONS };
   try {
-    for (const guarantee of ONLY === 'stream' ? [] : (['at_least_once', 'exactly_once'] as const)) {
+    for (const guarantee of ONLY === 'stream' ? [] : ONLY === 'table-eos' ? (['exactly_once'] as const) : (['at_least_once', 'exactly_once'] as const)) {
       const dir = path.join(root, `table-${guarantee}`);
       // First the table alone (its store and changelog), then the orders against the loaded table.
       const log = await freshLog(path.join(dir, 'log'), ['customers', 'orders'], tableRows());
@@ -107,7 +107,7 @@ export async function runJoinBench(): Promise<Record<string, number | string>> {
       await log.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    for (const guarantee of ONLY === 'table' ? [] : (['at_least_once', 'exactly_once'] as const)) {
+    for (const guarantee of ONLY === 'table' || ONLY === 'table-eos' ? [] : (['at_least_once', 'exactly_once'] as const)) {
       const dir = path.join(root, `stream-${guarantee}`);
       const log = await freshLog(path.join(dir, 'log'), ['orders', 'payments'], pairInputs());
       const { seconds, outputs } = await run(log, streamStream(), path.join(dir, 'state'), guarantee, ORDERS);

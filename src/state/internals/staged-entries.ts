@@ -34,9 +34,12 @@ export class StagedEntries<T> {
   }
 
   get(key: Buffer): T | undefined {
-    const staged = this.staged.get(key.toString('latin1'));
-    if (staged !== undefined) return staged.value;
-    return this.committed(key);
+    const ck = key.toString('latin1');
+    if (this.staged.size > 0) {
+      const staged = this.staged.get(ck);
+      if (staged !== undefined) return staged.value;
+    }
+    return this.committed(key, ck);
   }
 
   /** The staged entry of a key given as its latin1 string (hot paths compute it once). */
