@@ -10,7 +10,8 @@ import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
 import { storeOptionsFrom } from './internals/store-options-from.js';
-import { KTable } from './ktable.js';
+import type { KTable } from './ktable.js';
+import { windowedTable } from './internals/windowed-table.js';
 import type { Materialized } from './materialized.js';
 import type { SessionWindows } from './windows.js';
 
@@ -43,8 +44,7 @@ export class SessionWindowedKStream<K, V> {
     const store = Stores.sessionStore<K, A>({ ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde), retentionMs: materialized.retentionMs ?? needed });
     const supplier = sessionWindowAggregate<K, V, A>(storeName, { gapMs: w.gapMs, graceMs: w.graceMs }, initializer, aggregator, merger);
     addStatefulProcessor(this.graph, name, supplier as ProcessorSupplier<never, never, unknown, unknown>, this.parent, store);
-    const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
-    return new KTable<Windowed<K>, A>(this.graph, name, windowedKeySerde, valueSerde, storeName, { graceMs: w.graceMs, innerKeySerde: keySerde as Serde<unknown> | undefined });
+    return windowedTable(this.graph, name, keySerde, valueSerde, storeName, w.graceMs);
   }
 
   count(materialized: Materialized<K, number> = {}): KTable<Windowed<K>, number> {

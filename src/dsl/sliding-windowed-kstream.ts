@@ -1,14 +1,14 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
-import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { slidingWindowAggregate } from '../processor/stateful/sliding-window-aggregate.js';
 import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
 import type { Serde } from '../serdes/serde.js';
-import { Serdes } from '../serdes/serdes.js';
 import type { Windowed } from '../serdes/windowed.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { storeOptionsFrom } from './internals/store-options-from.js';
-import { KTable } from './ktable.js';
+import type { KTable } from './ktable.js';
+import { WindowAggregations } from './internals/window-aggregations.js';
+import { windowedTable } from './internals/windowed-table.js';
 import type { Materialized } from './materialized.js';
 import type { SlidingWindows } from './windows.js';
 
@@ -16,17 +16,19 @@ import type { SlidingWindows } from './windows.js';
  * A grouped stream aggregated over sliding windows. Kafka Streams equivalent: `TimeWindowedKStream`
  * made with `SlidingWindows`. Aggregators see a window's records in timestamp order.
  */
-export class SlidingWindowedKStream<K, V> {
+export class SlidingWindowedKStream<K, V> extends WindowAggregations<K, V> {
   /** @internal */
   constructor(
     private readonly graph: Graph,
     private readonly parent: string,
     private readonly keySerde: Serde<K> | undefined,
-    private readonly valueSerde: Serde<V> | undefined,
+    protected readonly valueSerde: Serde<V> | undefined,
     private readonly windows: SlidingWindows,
-  ) {}
+  ) {
+    super();
+  }
 
-  private build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
+  protected build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
     const name = this.graph.nodeName('KSTREAM-SLIDING-AGGREGATE');
     const storeName = materialized.name ?? this.graph.nodeName('KSTREAM-SLIDING-AGGREGATE-STATE-STORE');
     const recordsName = `${storeName}-records`;
@@ -49,20 +51,6 @@ export class SlidingWindowedKStream<K, V> {
       t.addStateStore(store, name);
       t.addStateStore(records, name);
     });
-    const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
-    return new KTable<Windowed<K>, A>(this.graph, name, windowedKeySerde, valueSerde, storeName, { graceMs: grace, innerKeySerde: keySerde as Serde<unknown> | undefined });
-  }
-
-  count(materialized: Materialized<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.build(() => 0, (_k, _v, n) => n + 1, materialized, Serdes.int64());
-  }
-
-  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
-    const r = reduceAsAggregate(reducer);
-    return this.build<V>(r.initializer, r.aggregator, materialized, this.valueSerde);
-  }
-
-  aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {
-    return this.build(initializer, aggregator, materialized, undefined);
+    return windowedTable(this.graph, name, keySerde, valueSerde, storeName, grace);
   }
 }

@@ -1,15 +1,15 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Aggregator } from '../processor/stateful/stream-aggregate.js';
-import { reduceAsAggregate } from '../processor/stateful/reduce-as-aggregate.js';
 import { timeWindowAggregate } from '../processor/stateful/time-window-aggregate.js';
 import type { Serde } from '../serdes/serde.js';
-import { Serdes } from '../serdes/serdes.js';
 import type { Windowed } from '../serdes/windowed.js';
 import { Stores } from '../state/stores.js';
 import type { Graph } from './internals/graph.js';
 import { addStatefulProcessor } from './internals/stateful-step.js';
 import { storeOptionsFrom } from './internals/store-options-from.js';
-import { KTable } from './ktable.js';
+import type { KTable } from './ktable.js';
+import { WindowAggregations } from './internals/window-aggregations.js';
+import { windowedTable } from './internals/windowed-table.js';
 import type { Materialized } from './materialized.js';
 import type { TimeWindows } from './windows.js';
 
@@ -17,17 +17,19 @@ import type { TimeWindows } from './windows.js';
  * A grouped stream cut into tumbling or hopping windows; aggregations give one value per key and
  * window. Kafka Streams equivalent: `TimeWindowedKStream<K, V>`.
  */
-export class TimeWindowedKStream<K, V> {
+export class TimeWindowedKStream<K, V> extends WindowAggregations<K, V> {
   /** @internal */
   constructor(
     private readonly graph: Graph,
     private readonly parent: string,
     private readonly keySerde: Serde<K> | undefined,
-    private readonly valueSerde: Serde<V> | undefined,
+    protected readonly valueSerde: Serde<V> | undefined,
     private readonly windows: TimeWindows,
-  ) {}
+  ) {
+    super();
+  }
 
-  private build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
+  protected build<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A>, defaultValueSerde: Serde<A> | undefined): KTable<Windowed<K>, A> {
     const name = this.graph.nodeName('KSTREAM-AGGREGATE');
     const storeName = materialized.name ?? this.graph.nodeName('KSTREAM-AGGREGATE-STATE-STORE');
     const keySerde = materialized.keySerde ?? this.keySerde;
@@ -40,20 +42,6 @@ export class TimeWindowedKStream<K, V> {
     });
     const supplier = timeWindowAggregate<K, V, A>(storeName, { sizeMs: w.sizeMs, advanceMs: w.advanceMs, graceMs: w.graceMs }, initializer, aggregator);
     addStatefulProcessor(this.graph, name, supplier as ProcessorSupplier<never, never, unknown, unknown>, this.parent, store);
-    const windowedKeySerde = keySerde === undefined ? undefined : Serdes.windowed(keySerde);
-    return new KTable<Windowed<K>, A>(this.graph, name, windowedKeySerde, valueSerde, storeName, { graceMs: w.graceMs, innerKeySerde: keySerde as Serde<unknown> | undefined });
-  }
-
-  count(materialized: Materialized<K, number> = {}): KTable<Windowed<K>, number> {
-    return this.build(() => 0, (_k, _v, n) => n + 1, materialized, Serdes.int64());
-  }
-
-  reduce(reducer: (aggregate: V, value: V) => V, materialized: Materialized<K, V> = {}): KTable<Windowed<K>, V> {
-    const r = reduceAsAggregate(reducer);
-    return this.build<V>(r.initializer, r.aggregator, materialized, this.valueSerde);
-  }
-
-  aggregate<A>(initializer: () => A, aggregator: Aggregator<K, V, A>, materialized: Materialized<K, A> = {}): KTable<Windowed<K>, A> {
-    return this.build(initializer, aggregator, materialized, undefined);
+    return windowedTable(this.graph, name, keySerde, valueSerde, storeName, w.graceMs);
   }
 }

@@ -21,7 +21,7 @@ export class TaskManager {
   private migratedAt: number | undefined;
 
   constructor(
-    private readonly subtopologies: Subtopology[],
+    subtopologies: Subtopology[],
     private readonly config: ResolvedStreamsConfig,
     private readonly metrics: StreamsMetrics,
     private readonly resolveTopic: (name: string) => string,

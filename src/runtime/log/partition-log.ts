@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AbortedTransactions } from './aborted-transactions.js';
 import { CorruptRecordError, OffsetOutOfRangeError } from './errors.js';
 import { fsyncDir } from './file-format.js';
-import type { LogRecord, ProducerRecord, RecordMetadata } from './partitioned-log.js';
+import type { LogRecord, ProducerRecord } from './partitioned-log.js';
 import { batchChecksumHolds, decodeRecords, encodeBatch, readBatchHeader } from './record-batch.js';
 import { Segment, type SegmentDamage } from './segment.js';
 
