@@ -28,7 +28,7 @@ export function fkResponseResolve<K, V, VO, VOut>(spec: {
     let dropped: (reason: string) => void;
     return {
       init: (context) => {
-        lookup = spec.table.connect(context as never);
+        lookup = spec.table.connect(context);
         pkSerde = (spec.serdes.primaryKey ?? context.keySerde()) as Serde<K>;
         valueSerde = (spec.serdes.value ?? context.valueSerde()) as Serde<V>;
         foreignSerde = (spec.serdes.foreignValue ?? context.valueSerde()) as Serde<VO>;

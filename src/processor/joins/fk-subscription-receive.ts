@@ -27,7 +27,7 @@ export function fkSubscriptionReceive<KO, VO>(spec: {
     return {
       init: (context) => {
         store = context.getStateStore(spec.subscriptionStore);
-        lookup = spec.foreign.connect(context as never);
+        lookup = spec.foreign.connect(context);
         fkSerde = (spec.serdes.foreignKey ?? context.keySerde()) as Serde<KO>;
         valueSerde = (spec.serdes.foreignValue ?? context.valueSerde()) as Serde<VO>;
         topic = `${context.applicationId}-fk-join`;

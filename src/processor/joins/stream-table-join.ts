@@ -25,7 +25,7 @@ export function streamTableJoin<K, V, KT, VT, VOut>(spec: StreamTableJoinSpec<K,
     let dropped: (reason: string) => void;
     return {
       init: (context) => {
-        lookup = spec.table.connect(context as never);
+        lookup = spec.table.connect(context);
         forward = (r) => context.forward(r);
         dropped = context.recordDropped;
       },

@@ -36,7 +36,7 @@ export function tableTableJoin<K, VL, VR, VOut>(spec: {
         : joinedRow(spec.kind, spec.joiner, key, theirs as VL | undefined, mine as VR | undefined);
     return {
       init: (context) => {
-        other = spec.other.connect(context as never);
+        other = spec.other.connect(context);
         forward = (r) => context.forward(r);
       },
       process: (record) => {

@@ -9,8 +9,11 @@ import type { ProcessorContext } from '../processor.js';
 export type TableValueGetter<K, V> = {
   /** The stores the reading processor must be connected to. */
   readonly stores: readonly string[];
-  connect(context: ProcessorContext<unknown, unknown>): (key: K) => V | undefined;
+  connect(context: StoreAccess): (key: K) => V | undefined;
 };
+
+/** What a getter needs of the reading processor's context: its stores. */
+type StoreAccess = Pick<ProcessorContext<unknown, unknown>, 'getStateStore'>;
 
 export function storeValueGetter<K, V>(storeName: string): TableValueGetter<K, V> {
   return {

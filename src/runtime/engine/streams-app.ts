@@ -185,8 +185,10 @@ export class StreamsApp {
         if (counts.has(real)) continue;
         const writers = this.subtopologies.filter((s) => s.sinkTopics.includes(name));
         const upstream = writers.flatMap((s) => s.sourceTopics.map(this.resolveTopic));
-        if (spec.partitions === undefined && copartitionedCount(this.topology, name, known) === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
-        const partitions = spec.partitions ?? copartitionedCount(this.topology, name, known) ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
+        // A join's repartition topic takes its partner's count; others their writers' inputs' count.
+        const joined = spec.partitions ?? copartitionedCount(this.topology, name, known);
+        if (joined === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
+        const partitions = joined ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
         try {
           await log.createTopic(real, { partitions });
           counts.set(real, partitions);
