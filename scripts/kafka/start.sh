@@ -61,7 +61,7 @@ for i in $(seq 1 "$nodes"); do
 done
 
 java_opts=(-Xms256m "-Xmx$heap" -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.properties")
-cluster_id="$(java -cp "$lib/*" "${java_opts[@]}" kafka.tools.StorageTool random-uuid)"
+cluster_id="$(java -cp "$lib/*" "${java_opts[@]}" -Dkafka.logs.dir="$run" kafka.tools.StorageTool random-uuid)"
 
 for i in $(seq 1 "$nodes"); do
   dir="$run/node-$i"
