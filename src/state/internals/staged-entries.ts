@@ -5,7 +5,7 @@ export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T
 
 type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number };
 /** A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not an object). */
-type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
+export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
 
 /** Committed entries kept (as bytes) in front of the backing; beyond this, the oldest go. */
 const DEFAULT_CACHE_ENTRIES = 200_000;
@@ -22,6 +22,8 @@ export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
   private readonly cache = new Map<string, Cached<T>>();
   private pending: BackingOp[] | undefined;
+  /** Changes whenever committed values may have changed (a commit with writes, a restore…). */
+  version = 0;
 
   constructor(
     private readonly backing: BytesBacking,
@@ -49,7 +51,18 @@ export class StagedEntries<T> {
 
   /** The value as of the last commit, ignoring staged writes. */
   committed(key: Buffer, ck = key.toString('latin1')): T | undefined {
-    const cached = this.cache.get(ck) ?? this.remember(ck, this.backing.get(key) ?? null);
+    return this.valueOf(this.committedEntry(key, ck));
+  }
+
+  /**
+   * The cache entry of a key's committed value. It stays right until `version` changes, so a
+   * store may keep it by the key's own (unserialized) form.
+   */
+  committedEntry(key: Buffer, ck = key.toString('latin1')): Cached<T> {
+    return this.cache.get(ck) ?? this.remember(ck, this.backing.get(key) ?? null);
+  }
+
+  valueOf(cached: Cached<T>): T | undefined {
     if (cached.decoded) return cached.value;
     if (cached.bytes === null) return undefined;
     const value = this.codec.decode(cached.bytes);
@@ -93,6 +106,7 @@ export class StagedEntries<T> {
     this.pending = undefined;
     // Staged writes stay readable (queries run meanwhile) until the backing and cache have them.
     if (ops.length > 0 || checkpoint !== undefined) await this.backing.write(ops, checkpoint);
+    if (ops.length > 0) this.version++;
     for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
     this.staged = new Map();
   }
@@ -100,6 +114,7 @@ export class StagedEntries<T> {
   /** Writes bytes that are already committed elsewhere (a global store's topic) to the backing and cache. */
   async applyCommitted(ops: readonly BackingOp[]): Promise<void> {
     await this.backing.write(ops, undefined);
+    this.version++;
     for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
   }
 
@@ -111,12 +126,14 @@ export class StagedEntries<T> {
 
   /** Forgets cached committed values (after the backing was changed underneath, e.g. restore). */
   invalidate(): void {
+    this.version++;
     this.cache.clear();
   }
 
   /** Drops staged and cached entries whose key sorts before `bound` (expired window segments). */
   forgetBelow(bound: Buffer): void {
     const b = bound.toString('latin1');
+    this.version++;
     for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
     for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
   }

@@ -4,13 +4,18 @@ import type { KeyValue } from '../state-store.js';
 import { StateStoreError } from '../state-store-error.js';
 import type { StoreInit } from './managed-store.js';
 import { MemoryBacking } from './memory-backing.js';
-import type { ValueCodec } from './staged-entries.js';
+import type { Cached, ValueCodec } from './staged-entries.js';
+
+/** String keys whose committed entries a store keeps at most (see get). */
+const MEMO_ENTRIES = 200_000;
 import { serdeCodec, StoreBase } from './store-base.js';
 
 /**
  * The built-in key-value store (LevelDB or memory backing).
  */
 export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueStore<K, V> {
+  private readonly memo = new Map<string, Cached<V>>();
+  private memoVersion = -1;
   private keySerde!: Serde<K>;
   private valueSerde!: Serde<V>;
   constructor(
@@ -32,7 +37,17 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
   }
 
   get(key: K): V | undefined {
-    return this.entries.get(this.keyBytes(key));
+    const entries = this.entries;
+    if (typeof key !== 'string' || entries.stagedCount > 0) return entries.get(this.keyBytes(key));
+    // Read-mostly stores (a joined table): committed entries by the string key itself, which
+    // skips serializing the key on every read. Dropped whenever committed values change.
+    if (this.memoVersion !== entries.version || this.memo.size >= MEMO_ENTRIES) {
+      this.memo.clear();
+      this.memoVersion = entries.version;
+    }
+    let cached = this.memo.get(key);
+    if (cached === undefined) this.memo.set(key, (cached = entries.committedEntry(this.keyBytes(key))));
+    return entries.valueOf(cached);
   }
 
   put(key: K, value: V | null | undefined): void {
