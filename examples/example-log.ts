@@ -1,5 +1,7 @@
 // Example helper: the log an example runs on. By default the embedded log in data/<name>; with
 // TRIBUTARY_KAFKA=<bootstrap servers> a Kafka cluster (the tests run each example both ways).
+// On Kafka an example needs its topics fresh: it stops if one exists, unless
+// TRIBUTARY_KAFKA_RESET_TOPICS=1 allows it to delete them (the tests set it for their own broker).
 import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedLog, KafkaLog, TopicAlreadyExistsError, type PartitionedLog } from '../src/index.js';
@@ -10,7 +12,7 @@ export type ExampleLog = {
   stateDir: string;
   /** The application id to use: on Kafka a fresh one per run, so no earlier run's group offsets apply. */
   applicationId: string;
-  /** Creates the example's topics, empty (on Kafka, topics left by an earlier run are deleted first). */
+  /** Creates the example's topics, empty (on Kafka, topics left by an earlier run are deleted first if allowed). */
   createTopics(topics: Record<string, number>): Promise<void>;
 };
 
@@ -32,7 +34,11 @@ export async function exampleLog(name: string, applicationId: string): Promise<E
     applicationId: `${applicationId}-${Date.now().toString(36)}`,
     createTopics: async (topics) => {
       const existing = new Set(await log.listTopics());
+      const reset = process.env.TRIBUTARY_KAFKA_RESET_TOPICS === '1';
       for (const [topic, partitions] of Object.entries(topics)) {
+        if (existing.has(topic) && !reset) {
+          throw new Error(`Topic "${topic}" already exists on ${bootstrap}; the example needs it empty. Delete it, or set TRIBUTARY_KAFKA_RESET_TOPICS=1 to let the example delete it`);
+        }
         if (existing.has(topic)) await log.deleteTopic(topic);
         // A deleted topic's name can stay taken for a moment.
         for (let attempt = 0; ; attempt++) {

@@ -17,6 +17,7 @@ export async function example(file: string, on: (typeof EXAMPLE_LOGS)[number]): 
   if (on === 'KafkaLog') {
     if (!process.env.KAFKA_BOOTSTRAP_SERVERS) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
     env.TRIBUTARY_KAFKA = process.env.KAFKA_BOOTSTRAP_SERVERS;
+    env.TRIBUTARY_KAFKA_RESET_TOPICS = '1'; // the test broker's topics are ours to delete
   } else delete env.TRIBUTARY_KAFKA;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('examples', file)], { cwd: root, timeout: 90_000, env });
   return stdout;
