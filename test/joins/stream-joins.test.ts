@@ -61,6 +61,10 @@ describe('stream-stream joins', () => {
     expect(read()).toEqual([['a', 'L1+null', 0]]); // Lb joined: not emitted alone
     await right.pipeInput('z', 'Rz', 40);
     expect(read()).toEqual([['x', 'Lx+null', 10], ['y', 'Ly+null', 11]]);
+    // A key-less left record cannot join: it comes out at once; a key-less right one is dropped.
+    await left.pipeInput(null, 'Ln', 41);
+    await right.pipeInput(null, 'Rn', 42);
+    expect(read()).toEqual([[null, 'Ln+null', 41]]);
   });
 
   it('left join: a late partner within grace still joins the waiting record instead of a null result', async () => {

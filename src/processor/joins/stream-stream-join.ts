@@ -74,7 +74,13 @@ export function streamStreamJoin<K, VL, VR, VOut>(side: StreamJoinSide<K, VL, VR
       },
       process: (record) => {
         const { key, value, timestamp } = record;
-        if (key === null || key === undefined || value === null || value === undefined) return dropped('null key or value in a stream-stream join');
+        if (value === null || value === undefined) return dropped('null value in a stream-stream join');
+        if (key === null || key === undefined) {
+          // A key-less record can never meet a partner: a side that keeps unmatched records
+          // emits it at once (as Kafka Streams does since 3.7), an inner side drops it.
+          if (!side.outer) return dropped('null key in a stream-stream join');
+          return forward(record.withValue(join(key, value, null)));
+        }
         thisStore.observe(timestamp);
         const streamTime = Math.max(thisStore.observedStreamTime, otherStore.observedStreamTime);
         if (timestamp + ahead + windows.graceMs < streamTime) return dropped('record arrived after its join window closed');
