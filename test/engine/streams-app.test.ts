@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   EmbeddedLog,
+  InvalidConfigError,
+  KafkaLog,
   SerializationError,
   Serdes,
   StreamsApp,
@@ -34,6 +36,24 @@ async function openLog(topics: Record<string, number>): Promise<EmbeddedLog> {
 }
 
 describe('StreamsApp', () => {
+  it('rejects invalid options with an InvalidConfigError naming the option', async () => {
+    const log = await openLog({ in: 1, out: 1 });
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ applicationId: 'has space' }, /applicationId/],
+      [{ commitIntervalMs: -1 }, /commitIntervalMs/],
+      [{ maxPollRecords: 0 }, /maxPollRecords/],
+      [{ taskTimeoutMs: -5 }, /taskTimeoutMs/],
+      [{ processingGuarantee: 'exactly_twice' }, /processingGuarantee/],
+    ];
+    for (const [options, names] of bad) {
+      const create = () => new StreamsApp(upperTopology(), { applicationId: 'ok', log, ...options } as never);
+      expect(create).toThrow(InvalidConfigError);
+      expect(create).toThrow(names);
+    }
+    expect(() => new KafkaLog({ brokers: ['localhost:9092'], replicationFactor: 0 })).toThrow(/replicationFactor/);
+    expect(() => new KafkaLog({ brokers: [] })).toThrow(InvalidConfigError);
+  });
+
   it('goes CREATED → REBALANCING → RUNNING → PENDING_SHUTDOWN → NOT_RUNNING and refuses a second start', async () => {
     const log = await openLog({ in: 2, out: 2 });
     const app = new StreamsApp(upperTopology(), { applicationId: 'states', log });
