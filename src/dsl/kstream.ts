@@ -273,7 +273,8 @@ export class KStream<K, V> {
     if (other instanceof GlobalKTable) {
       if (typeof a !== 'function') throw new TopologyError('A stream-globalTable join needs a key selector (key, value) => table key as its second argument');
       const name = addStreamGlobalTableJoin(this.graph, this as JoinSide, other.queryableStoreName, { left: kind === 'left', keySelector: a as (k: unknown, v: unknown) => unknown, joiner: joiner(b), name: (c as Named | undefined)?.name });
-      return new KStream(this.graph, name, this.keySerde, undefined);
+      // Nothing was repartitioned: a key changed before this join still needs it before grouping.
+      return new KStream(this.graph, name, this.keySerde, undefined, this.keyChanged);
     }
     throw new TopologyError('join needs a KStream, a KTable or a GlobalKTable');
   }
@@ -283,5 +284,4 @@ export class KStream<K, V> {
     if (!this.keyChanged) return this;
     return this.repartition({ ...(key !== undefined && { key }), ...(value !== undefined && { value }) });
   }
-
 }

@@ -76,6 +76,18 @@ describe('stream-table joins', () => {
     expect(read()).toEqual([['o1', '2 x pen']]);
     expect(leftOut.readKeyValuesToList()).toEqual([{ key: 'o1', value: '2 x pen' }, { key: 'o2', value: '1 x null' }]);
   });
+
+  it('GlobalKTable: a key changed before the join still makes a later grouping repartition', () => {
+    const builder = new StreamsBuilder();
+    const products = builder.globalTable('products', { key: s, value: s });
+    builder
+      .stream('orders', { key: s, value: s })
+      .selectKey((_k, v) => v)
+      .join(products, (k) => k, (order, name) => `${order}:${name}`)
+      .groupByKey({ key: s, value: s })
+      .count();
+    expect(builder.build().describe()).toMatch(/-repartition/);
+  });
 });
 
 describe('table-table joins', () => {
