@@ -288,21 +288,17 @@ export class StreamsApp {
       } catch (e) {
         if (this.stopping) return;
         const now = this.config.clock();
-        if (e instanceof TributaryError && e.retriable && now - (failingSince ??= now) < this.config.taskTimeoutMs) {
-          // The log is unavailable for now (a broker is down): start over from the last commit,
-          // once the log has had a moment. Kafka Streams: task.timeout.ms.
-          this.metricsValue.recoveries++;
+        // The log is unavailable for now (a broker is down; Kafka Streams: task.timeout.ms), or
+        // the handler asks for it: start over from the last commit — drop uncommitted work now,
+        // rebuild the tasks at the top of the loop (where a failure is handled like any other).
+        const unavailable = e instanceof TributaryError && e.retriable && now - (failingSince ??= now) < this.config.taskTimeoutMs;
+        if (unavailable || this.config.uncaughtExceptionHandler(e) === 'replace_thread') {
           await this.mutex.run(() => manager.closeAll(false)).catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, RECOVERY_BACKOFF_MS));
+          if (unavailable) {
+            this.metricsValue.recoveries++;
+            await new Promise((resolve) => setTimeout(resolve, RECOVERY_BACKOFF_MS));
+          }
           recover = true;
-          continue;
-        }
-        if (this.config.uncaughtExceptionHandler(e) === 'replace_thread') {
-          // Start over from the last commit: drop uncommitted work, rebuild the tasks.
-          await this.mutex.run(async () => {
-            await manager.closeAll(false);
-            await manager.assign(this.member?.assignment() ?? []);
-          });
           continue;
         }
         this.failure = e;

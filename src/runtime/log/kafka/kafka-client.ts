@@ -18,8 +18,7 @@ export type PartitionOffsets = { partition: number; low: number; high: number };
 export interface KafkaClient {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** False when the topic already exists. */
-  /** `replicationFactor` undefined: the broker's default.replication.factor. */
+  /** False when the topic already exists. `replicationFactor` undefined: the broker's default.replication.factor. */
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean>;
   deleteTopic(name: string): Promise<void>;
   listTopics(): Promise<string[]>;

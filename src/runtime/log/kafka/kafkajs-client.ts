@@ -139,7 +139,7 @@ export class KafkajsClient implements KafkaClient {
   }
 
   async produce(batches: PartitionBatch[]): Promise<number[]> {
-    return sendEveryBatch(batches, async (some) => this.producer.sendBatch({ acks: -1, topicMessages: some.map((b) => ({ topic: b.topic, messages: toMessages(b) })) }));
+    return sendEveryBatch(batches, (request) => this.producer.sendBatch(request));
   }
 
   async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
@@ -299,7 +299,7 @@ export class KafkajsClient implements KafkaClient {
       begin: async (): Promise<ClientTransaction> => {
         const txn = await producer.transaction();
         return {
-          produce: (batches) => sendEveryBatch(batches, async (some) => txn.sendBatch({ acks: -1, topicMessages: some.map((b) => ({ topic: b.topic, messages: toMessages(b) })) })),
+          produce: (batches) => sendEveryBatch(batches, (request) => txn.sendBatch(request)),
           sendOffsets: (groupId, offsets) => {
             const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
               topic,
@@ -325,11 +325,14 @@ const MAX_SEND_ROUNDS = 5;
  * only goes to brokers that have not answered yet, and the new leader had. Such batches are sent
  * again; the producer is idempotent, so a copy the old leader did write is not written twice.
  */
-async function sendEveryBatch(batches: PartitionBatch[], send: (batches: PartitionBatch[]) => Promise<{ topicName: string; partition: number; baseOffset?: string }[]>): Promise<number[]> {
+async function sendEveryBatch(
+  batches: PartitionBatch[],
+  send: (request: { acks: number; topicMessages: { topic: string; messages: ReturnType<typeof toMessages> }[] }) => Promise<{ topicName: string; partition: number; baseOffset?: string }[]>,
+): Promise<number[]> {
   const offsets: number[] = new Array<number>(batches.length);
   let missing = batches.map((_, i) => i);
   for (let round = 1; missing.length > 0; round++) {
-    const response = await send(missing.map((i) => batches[i]!));
+    const response = await send({ acks: -1, topicMessages: missing.map((i) => ({ topic: batches[i]!.topic, messages: toMessages(batches[i]!) })) });
     missing = missing.filter((i) => {
       const b = batches[i]!;
       const r = response.find((x) => x.topicName === b.topic && x.partition === b.partition);
