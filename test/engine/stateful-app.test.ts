@@ -153,3 +153,22 @@ describe('a GlobalKTable', () => {
     await again.close();
   });
 });
+
+describe('staged writes', () => {
+  it('are committed before the commit interval once a task holds many of them, so memory stays bounded', async () => {
+    const log = await openLog();
+    await log.createTopic('events', { partitions: 1 });
+    const keys = 40_000;
+    await log.produce(Array.from({ length: keys }, (_, i) => ({ topic: 'events', key: Buffer.from(`k${i}`), value: Buffer.from('x') })));
+    const builder = new StreamsBuilder();
+    builder.stream('events', { key: s, value: s }).groupByKey().count({ name: 'counts' });
+    const app = new StreamsApp(builder.build(), { applicationId: 'many-keys', log, stateDir: tempDir('tributary-state-'), commitIntervalMs: 3_600_000 });
+    await app.start();
+    await until(() => app.metrics().processedRecords === keys, 'every record to be processed', 60_000);
+    // An hour-long interval has not passed: each commit so far was forced by the staged writes.
+    expect(app.metrics().commits).toBeGreaterThanOrEqual(2);
+    await app.close();
+    const committed = await log.committedOffsets('many-keys', 'events');
+    expect(committed[0]?.offset).toBe(keys);
+  });
+});

@@ -27,8 +27,12 @@ type InputQueue = {
 };
 
 const ERROR_HEADER = 'tributary.error';
-/** Keys staged across a task's stores that make it commit before the interval is up (bounds memory). */
-const STAGED_COMMIT_THRESHOLD = 100_000;
+/**
+ * Keys staged across a task's stores that make it commit before the interval is up. It bounds
+ * memory (a staged key costs ~1 KB with its cache entry and held result) and the size of one
+ * commit; larger values measured no faster (1M-key windowed count, 8 tasks).
+ */
+const STAGED_COMMIT_THRESHOLD = 10_000;
 /** Changelog records read per fetch while restoring. */
 const RESTORE_BATCH = 10_000;
 /** How long a restore waits for the changelog's transactions below its end to be decided. */
@@ -195,19 +199,7 @@ export class StreamTask {
    */
   process(budget: number): number {
     let done = 0;
-    const queues = this.queues;
-    while (done < budget) {
-      let best: InputQueue | undefined;
-      for (let i = 0; i < queues.length; i++) {
-        const q = queues[i]!;
-        const head = this.headOf(q);
-        if (head === undefined) {
-          if (!q.caughtUp) return done;
-          continue;
-        }
-        if (best === undefined || head.record.timestamp < best.head!.record.timestamp) best = q;
-      }
-      if (best === undefined) return done;
+    for (let best = this.nextQueue(); best !== undefined && done < budget; best = this.nextQueue()) {
       const prepared = best.head!;
       best.head = undefined;
       best.next++;
@@ -219,6 +211,25 @@ export class StreamTask {
     }
     if (this.stores !== undefined && this.stores.stagedCount > STAGED_COMMIT_THRESHOLD) this.commitRequested = true;
     return done;
+  }
+
+  /**
+   * The queue whose next record has the smallest timestamp, or undefined when none has a record
+   * or a partition that may have more data ran dry (order is kept across refills).
+   */
+  private nextQueue(): InputQueue | undefined {
+    const queues = this.queues;
+    let best: InputQueue | undefined;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[i]!;
+      const head = this.headOf(q);
+      if (head === undefined) {
+        if (!q.caughtUp) return undefined;
+        continue;
+      }
+      if (best === undefined || head.record.timestamp < best.head!.record.timestamp) best = q;
+    }
+    return best;
   }
 
   /** The queue's next record, deserialized; records the handler skips are consumed here. */

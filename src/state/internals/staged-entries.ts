@@ -7,8 +7,8 @@ type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number };
 /** A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not an object). */
 export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
 
-/** Committed entries kept (as bytes) in front of the backing; beyond this, the oldest go. */
-const DEFAULT_CACHE_ENTRIES = 200_000;
+/** Committed entries kept (as bytes) in front of the backing, per store; beyond this, the oldest go. */
+const DEFAULT_CACHE_ENTRIES = 50_000;
 
 /**
  * The transactional core every store builds on (the design of Kafka's KIP-892). Writes between
@@ -139,12 +139,21 @@ export class StagedEntries<T> {
   }
 
   private remember(ck: string, bytes: Buffer | null): Cached<T> {
-    if (this.cache.size >= this.cacheEntries && !this.cache.has(ck)) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
+    if (this.cache.size >= this.cacheEntries && !this.cache.has(ck)) this.evictOldest();
     const cached: Cached<T> = { bytes, value: undefined, decoded: bytes === null };
     this.cache.set(ck, cached);
     return cached;
+  }
+
+  /**
+   * Drops the oldest quarter of the cache in one pass. One entry at a time would be quadratic:
+   * a Map keeps deleted slots until it rehashes, and finding the oldest live key walks past them.
+   */
+  private evictOldest(): void {
+    let drop = Math.max(1, this.cacheEntries >> 2);
+    for (const ck of this.cache.keys()) {
+      this.cache.delete(ck);
+      if (--drop === 0) break;
+    }
   }
 }
