@@ -46,6 +46,13 @@ export class InvalidTimestampError extends TributaryError {
   }
 }
 
+/** A record as consumed from the log (a LogRecord fits). */
+export type ConsumedRecord = RecordMetadata & { readonly key: Buffer | null; readonly value: Buffer | null; readonly timestamp: number; readonly headers: Headers };
+
+function locationOf(r: RecordMetadata): RecordMetadata {
+  return { topic: r.topic, partition: r.partition, offset: r.offset };
+}
+
 /** A deserialized record waiting to be processed (see TaskExecutor.prepare). */
 export type PreparedRecord = { readonly node: unknown; readonly metadata: RecordMetadata; readonly record: StreamRecord<unknown, unknown> };
 
@@ -103,17 +110,18 @@ export class TaskExecutor {
 
   /** Processes one consumed record (throws SerializationError with its location on bad bytes). */
   process(topic: string, partition: number, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
-    this.processPrepared(this.prepare(topic, partition, offset, key, value, timestamp, headers));
+    this.processPrepared(this.prepare({ topic, partition, offset, key, value, timestamp, headers }));
   }
 
   /**
    * Deserializes a consumed record and extracts its event time, without processing it: a task
-   * picks the next record across its partitions by this timestamp, as Kafka Streams does.
+   * picks the next record across its partitions by this timestamp, as Kafka Streams does. The
+   * consumed record itself serves as the metadata processors see (no copy per record).
    */
-  prepare(topic: string, partition: number, offset: number, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): PreparedRecord {
+  prepare(consumed: ConsumedRecord): PreparedRecord {
+    const { topic, key, value, timestamp } = consumed;
     const source = this.sources.get(topic);
     if (source === undefined) throw new TopologyError(`Task ${this.settings.taskId} does not read topic "${topic}"`);
-    const where = { topic, partition, offset };
     const spec = source.spec;
     let k: unknown = null;
     let v: unknown = null;
@@ -121,14 +129,16 @@ export class TaskExecutor {
       if (key !== null) k = (spec.keySerde ?? this.settings.defaultKeySerde).deserialize(topic, key);
       if (value !== null) v = (spec.valueSerde ?? this.settings.defaultValueSerde).deserialize(topic, value);
     } catch (e) {
+      const where = locationOf(consumed);
       throw e instanceof SerializationError ? e.at(where) : new SerializationError(`Cannot deserialize: ${(e as Error).message}`, where, e);
     }
     let ts = timestamp;
     if (spec.timestampExtractor !== undefined) {
+      const { partition, offset, headers } = consumed;
       ts = spec.timestampExtractor({ key: k, value: v, timestamp, topic, partition, offset, headers }, this.partitionTime.get(topic) ?? -1);
     }
-    if (!(ts >= 0)) throw new InvalidTimestampError(ts, where);
-    return { node: source.node, metadata: where, record: new StreamRecord(k, v, ts, headers) };
+    if (!(ts >= 0)) throw new InvalidTimestampError(ts, locationOf(consumed));
+    return { node: source.node, metadata: consumed, record: new StreamRecord(k, v, ts, consumed.headers) };
   }
 
   processPrepared(prepared: PreparedRecord): void {

@@ -237,7 +237,7 @@ export class StreamTask {
     while (q.head === undefined && q.next < q.records.length) {
       const r = q.records[q.next]!;
       try {
-        q.head = this.executor.prepare(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers);
+        q.head = this.executor.prepare(r);
       } catch (e) {
         this.handleDeserializationError(e, r);
         q.next++;

@@ -63,23 +63,29 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
 }
 
 function checkRecord(r: ProducerRecord, i: number, topic: Topic): void {
-  const where = `record ${i} for topic "${topic.name}"`;
-  checkRecordFields(r, where);
+  checkRecordFields(r, i, topic.name);
   if (r.key === null && topic.config.cleanupPolicy === 'compact') {
-    throw new InvalidRecordError(`${where}: a compacted topic needs a key on every record`);
+    throw new InvalidRecordError(`${recordAt(i, topic.name)}: a compacted topic needs a key on every record`);
   }
 }
 
-/** Field checks every backend makes before writing anything: Buffers, timestamp, headers. */
-export function checkRecordFields(r: ProducerRecord, where: string): void {
-  if (r.key !== null && !Buffer.isBuffer(r.key)) throw new InvalidRecordError(`${where}: key must be a Buffer or null`);
-  if (r.value !== null && !Buffer.isBuffer(r.value)) throw new InvalidRecordError(`${where}: value must be a Buffer or null`);
+function recordAt(index: number, topic: string): string {
+  return `record ${index} for topic "${topic}"`;
+}
+
+/**
+ * Field checks every backend makes before writing anything: Buffers, timestamp, headers.
+ * `index` and `topic` only name the record in an error (built then: this runs per record).
+ */
+export function checkRecordFields(r: ProducerRecord, index: number, topic: string): void {
+  if (r.key !== null && !Buffer.isBuffer(r.key)) throw new InvalidRecordError(`${recordAt(index, topic)}: key must be a Buffer or null`);
+  if (r.value !== null && !Buffer.isBuffer(r.value)) throw new InvalidRecordError(`${recordAt(index, topic)}: value must be a Buffer or null`);
   if (r.timestamp !== undefined && (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp) || r.timestamp < 0)) {
-    throw new InvalidRecordError(`${where}: timestamp must be a finite number >= 0, got ${String(r.timestamp)}`);
+    throw new InvalidRecordError(`${recordAt(index, topic)}: timestamp must be a finite number >= 0, got ${String(r.timestamp)}`);
   }
   if (r.headers !== undefined) {
     for (const name in r.headers) {
-      if (!Buffer.isBuffer(r.headers[name])) throw new InvalidRecordError(`${where}: header "${name}" must be a Buffer`);
+      if (!Buffer.isBuffer(r.headers[name])) throw new InvalidRecordError(`${recordAt(index, topic)}: header "${name}" must be a Buffer`);
     }
   }
 }

@@ -208,7 +208,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const count = await this.partitionCount(r.topic);
-      checkRecordFields(r, `record ${i} for topic "${r.topic}"`);
+      checkRecordFields(r, i, r.topic);
       let partition: number;
       if (r.partition !== undefined) partition = await this.checkPartition(r.topic, r.partition);
       else if (r.key !== null) partition = partitionForKey(r.key, count);
