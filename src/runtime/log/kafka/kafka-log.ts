@@ -114,11 +114,7 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   }
 
   private async checkPartition(topic: string, partition: unknown): Promise<number> {
-    const count = await this.partitionCount(topic);
-    if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition >= count) {
-      throw new UnknownPartitionError(topic, partition as number, count);
-    }
-    return partition;
+    return partitionIn(topic, partition, await this.partitionCount(topic));
   }
 
   async createTopic(name: string, config: TopicConfig = {}): Promise<void> {
@@ -202,15 +198,18 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
   /** Groups records per partition (Kafka's partitioner, computed here) and validates them all first. */
   async plan(records: ProducerRecord[]): Promise<{ batches: PartitionBatch[]; place: (baseOffsets: number[]) => RecordMetadata[] }> {
     if (!Array.isArray(records)) throw new InvalidRecordError('produce expects an array of records');
+    // Partition counts first, one await per topic: the loop over records stays synchronous.
+    const topics = [...new Set(records.map((r) => r.topic))];
+    const counts = new Map(await Promise.all(topics.map(async (t) => [t, await this.partitionCount(t)] as const)));
     const batches = new Map<string, PartitionBatch & { indices: number[] }>();
     const nullKeyPartition = this.sticky.forCall();
     const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      const count = await this.partitionCount(r.topic);
+      const count = counts.get(r.topic)!;
       checkRecordFields(r, i, r.topic);
       let partition: number;
-      if (r.partition !== undefined) partition = await this.checkPartition(r.topic, r.partition);
+      if (r.partition !== undefined) partition = partitionIn(r.topic, r.partition, count);
       else if (r.key !== null) partition = partitionForKey(r.key, count);
       else partition = nullKeyPartition(r.topic, count);
       const id = `${r.topic}\u0000${partition}`;
@@ -444,4 +443,11 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     for (const member of this.members.values()) await member.leave().catch(() => undefined);
     if (this.connected !== undefined) await this.client.disconnect();
   }
+}
+
+function partitionIn(topic: string, partition: unknown, count: number): number {
+  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition >= count) {
+    throw new UnknownPartitionError(topic, partition as number, count);
+  }
+  return partition;
 }
