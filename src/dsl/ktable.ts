@@ -18,6 +18,7 @@ import { mappedValueGetter, storeValueGetter, type TableValueGetter } from '../p
 import { joinerWithKey, type ValueJoinerWithKey } from '../processor/joins/value-joiner.js';
 import type { TableJoinKind } from '../processor/joins/table-table-join.js';
 import { addForeignKeyJoin, addTableTableJoin, type JoinedTable } from './internals/table-joins.js';
+import { materializeTable } from './internals/materialize-table.js';
 
 /** What a windowed table knows about its windows (for suppress). @internal */
 export type WindowedTableInfo = { graceMs: number; innerKeySerde: Serde<unknown> | undefined };
@@ -47,25 +48,43 @@ export class KTable<K, V> {
   /** @internal How joins read this table by key; undefined for windowed and suppressed tables. */
   readonly getter: TableValueGetter<unknown, unknown> | undefined;
 
-  private then<V2>(prefix: string, named: Named | undefined, supplier: ProcessorSupplier<K, Change<V>, K, Change<V2>>, valueSerde: Serde<V2> | undefined, read: ((key: K, value: V) => V2 | undefined) | undefined): KTable<K, V2> {
+  private then<V2>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: ProcessorSupplier<K, Change<V>, K, Change<V2>>,
+    valueSerde: Serde<V2> | undefined,
+    read: ((key: K, value: V) => V2 | undefined) | undefined,
+    materialized: Materialized<K, V2> | undefined,
+  ): KTable<K, V2> {
     const name = this.graph.nodeName(prefix, named?.name);
     const parent = this.nodeName;
     this.graph.add((t) => t.addProcessor(name, supplier, parent));
     const getter = this.getter === undefined || read === undefined ? undefined : mappedValueGetter(this.getter as TableValueGetter<K, V>, read);
-    return new KTable(this.graph, name, this.keySerde, valueSerde, undefined, this.windowed, getter);
+    if (materialized === undefined) return new KTable(this.graph, name, this.keySerde, valueSerde, undefined, this.windowed, getter);
+    if (this.windowed !== undefined) throw new TopologyError(`${prefix} of a windowed table cannot be materialized; query the windowed store it comes from`);
+    const result = materializeTable(this.graph, name, materialized as Materialized<unknown, unknown>, this.keySerde, undefined);
+    const serde = materialized.valueSerde ?? valueSerde;
+    return new KTable(this.graph, result.nodeName, this.keySerde, serde, result.storeName, undefined, result.getter as TableValueGetter<K, V2> | undefined);
   }
 
-  /** Keeps the rows for which `predicate` holds; a row that stops matching is deleted downstream. */
-  filter(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.then('KTABLE-FILTER', named, tableFilter(predicate), this.valueSerde, (k, v) => (predicate(k, v) ? v : undefined));
+  /**
+   * Keeps the rows for which `predicate` holds; a row that stops matching is deleted downstream.
+   * Give `materialized` to keep the result in a store of its own (queryable by its name).
+   *
+   * @example
+   * accounts.filter((_id, a) => a.balance < 0, undefined, { name: 'overdrawn' });   // app.store('overdrawn')
+   */
+  filter(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.then('KTABLE-FILTER', named, tableFilter(predicate), this.valueSerde, (k, v) => (predicate(k, v) ? v : undefined), materialized);
   }
 
-  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KTable<K, V> {
-    return this.then('KTABLE-FILTER', named, tableFilter<K, V>((k, v) => !predicate(k, v)), this.valueSerde, (k, v) => (predicate(k, v) ? undefined : v));
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.then('KTABLE-FILTER', named, tableFilter<K, V>((k, v) => !predicate(k, v)), this.valueSerde, (k, v) => (predicate(k, v) ? undefined : v), materialized);
   }
 
-  mapValues<V2>(mapper: (key: K, value: V) => V2, named?: Named): KTable<K, V2> {
-    return this.then('KTABLE-MAPVALUES', named, tableMapValues(mapper), undefined, mapper);
+  /** Maps each row's value; `materialized` keeps the mapped rows in a store (give its valueSerde). */
+  mapValues<V2>(mapper: (key: K, value: V) => V2, named?: Named, materialized?: Materialized<K, V2>): KTable<K, V2> {
+    return this.then('KTABLE-MAPVALUES', named, tableMapValues(mapper), undefined, mapper, materialized);
   }
 
   /** The table's changes as a stream: each update is a record, a delete a record with a null value. */

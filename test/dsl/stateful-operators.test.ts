@@ -148,6 +148,33 @@ describe('stateful DSL operators through the test driver', () => {
     expect(await driver.getKeyValueStore<string, number>('table').all()).toEqual([{ key: 'a', value: 5 }]);
   });
 
+  it('materialized filter and mapValues keep their rows in queryable stores that joins read', async () => {
+    const builder = new StreamsBuilder();
+    const table = builder.table('t', { key: s, value: Serdes.int32() });
+    const big = table.filter((_k, v) => v > 10, undefined, { name: 'big', valueSerde: Serdes.int32() });
+    const labels = table.mapValues((_k, v) => `#${v}`, { name: 'label' }, { name: 'labels', valueSerde: s });
+    big.join(labels, (v, label) => `${label}:${v}`).toStream().to('joined', { value: s });
+    driver = new TopologyTestDriver(builder.build());
+    const input = driver.createInputTopic('t', s, Serdes.int32());
+    const joined = driver.createOutputTopic('joined', s, s);
+    await input.pipeInput('a', 20, 1);
+    await input.pipeInput('b', 30, 2);
+    await input.pipeInput('a', 5, 3);
+    await input.pipeInput('c', 1, 4);
+    await input.pipeInput('b', null as unknown as number, 5);
+    expect(await driver.getKeyValueStore<string, number>('big').all()).toEqual([]);
+    expect(await driver.getKeyValueStore<string, string>('labels').all()).toEqual([{ key: 'a', value: '#5' }, { key: 'c', value: '#1' }]);
+    await input.pipeInput('d', 40, 6);
+    expect(await driver.getKeyValueStore<string, number>('big').all()).toEqual([{ key: 'd', value: 40 }]);
+    expect(joined.readKeyValuesToList()).toEqual([
+      { key: 'a', value: '#20:20' },
+      { key: 'b', value: '#30:30' },
+      { key: 'a', value: null },
+      { key: 'b', value: null },
+      { key: 'd', value: '#40:40' },
+    ]);
+  });
+
   it('KGroupedTable: counts and sums follow updates and deletes of the table (adder and subtractor)', async () => {
     type User = { region: string; spend: number };
     const builder = new StreamsBuilder();

@@ -4,10 +4,9 @@ import { fkSubscriptionReceive } from '../../processor/joins/fk-subscription-rec
 import { fkSubscriptionSend } from '../../processor/joins/fk-subscription-send.js';
 import { subscriberBucketSerde } from '../../processor/joins/fk-wire.js';
 import { joinedRow, tableTableJoin, type TableJoinKind } from '../../processor/joins/table-table-join.js';
-import { storeValueGetter, type TableValueGetter } from '../../processor/joins/table-value-getter.js';
+import type { TableValueGetter } from '../../processor/joins/table-value-getter.js';
 import type { ValueJoinerWithKey } from '../../processor/joins/value-joiner.js';
 import type { ProcessorSupplier } from '../../processor/processor.js';
-import { tableMaterialize } from '../../processor/stateful/table-materialize.js';
 import { passThrough } from '../../processor/stateless/pass-through.js';
 import { TopologyError } from '../../processor/topology-error.js';
 import type { Serde } from '../../serdes/serde.js';
@@ -15,7 +14,8 @@ import { Serdes } from '../../serdes/serdes.js';
 import { Stores } from '../../state/stores.js';
 import type { Materialized } from '../materialized.js';
 import type { Graph } from './graph.js';
-import { storeOptionsFrom } from './store-options-from.js';
+import type { DerivedTable } from './materialize-table.js';
+import { materializeTable } from './materialize-table.js';
 
 /** What a join needs of a table handle (KTable's internals). */
 export type TableInput = {
@@ -26,26 +26,13 @@ export type TableInput = {
 };
 
 /** The result table of a join: its node, and how to read it by key. */
-export type JoinedTable = { nodeName: string; getter: TableValueGetter<unknown, unknown> | undefined; storeName: string | undefined };
+export type JoinedTable = DerivedTable;
 
 type AnyJoiner = ValueJoinerWithKey<unknown, unknown, unknown, unknown>;
 
 function readable(table: TableInput): TableValueGetter<unknown, unknown> {
   if (table.getter === undefined) throw new TopologyError(`Table "${table.nodeName}" cannot be joined: it has no store to read by key (a windowed or suppressed table); join the table it was derived from`);
   return table.getter;
-}
-
-/** Stores the result rows if `materialized` names a store; returns the result's node, getter and store. */
-function materializeResult(graph: Graph, parent: string, materialized: Materialized<unknown, unknown> | undefined, keySerde: Serde<unknown> | undefined, fallback: TableValueGetter<unknown, unknown> | undefined): JoinedTable {
-  if (materialized === undefined) return { nodeName: parent, getter: fallback, storeName: undefined };
-  const name = graph.nodeName('KTABLE-MATERIALIZE');
-  const storeName = materialized.name ?? graph.nodeName('KTABLE-MATERIALIZE-STATE-STORE');
-  const store = Stores.keyValueStore(storeOptionsFrom(storeName, { ...materialized, caching: false }, materialized.keySerde ?? keySerde, materialized.valueSerde));
-  graph.add((t) => {
-    t.addProcessor(name, tableMaterialize(storeName), parent);
-    t.addStateStore(store, name);
-  });
-  return { nodeName: name, getter: storeValueGetter(storeName), storeName };
 }
 
 /**
@@ -74,7 +61,7 @@ export function addTableTableJoin(graph: Graph, left: TableInput, right: TableIn
       return (key) => joinedRow(o.kind, o.joiner, key, l(key), r(key));
     },
   };
-  return materializeResult(graph, mergeName, o.materialized, left.keySerde, joined);
+  return materializeTable(graph, mergeName, o.materialized, left.keySerde, joined);
 }
 
 /**
@@ -129,5 +116,5 @@ export function addForeignKeyJoin(
     t.addCopartitionGroup(subscriptionSource, right.nodeName);
     t.addCopartitionGroup(responseSource, left.nodeName);
   });
-  return materializeResult(graph, mergeName, o.materialized, left.keySerde, undefined);
+  return materializeTable(graph, mergeName, o.materialized, left.keySerde, undefined);
 }
