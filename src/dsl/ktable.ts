@@ -120,7 +120,8 @@ export class KTable<K, V> {
     }
     const name = this.graph.nodeName('KTABLE-SUPPRESS', suppressed.name);
     const storeName = `${suppressed.name ?? name}-STATE-STORE`.replace(/[^a-zA-Z0-9._-]/g, '_');
-    const spec = suppressed.kind === 'window-close' ? { kind: 'window-close' as const, graceMs: this.windowed!.graceMs } : { kind: 'time-limit' as const, waitMs: suppressed.waitMs, maxRecords: suppressed.maxRecords };
+    const limits = { maxRecords: suppressed.maxRecords, maxBytes: suppressed.maxBytes };
+    const spec = suppressed.kind === 'window-close' ? { kind: 'window-close' as const, graceMs: this.windowed!.graceMs, ...limits } : { kind: 'time-limit' as const, waitMs: suppressed.waitMs, ...limits };
     const keySerde = this.windowed !== undefined ? this.windowed.innerKeySerde : (this.keySerde as Serde<unknown> | undefined);
     const supplier = suppress<K, V>(storeName, spec, { key: keySerde, value: this.valueSerde, windowed: this.windowed !== undefined });
     const parent = this.nodeName;

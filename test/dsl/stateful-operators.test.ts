@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, Suppressed, TimeWindows, TopologyTestDriver, type Windowed } from '../../src/index.js';
+import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, SuppressBufferFullError, Suppressed, TimeWindows, TopologyTestDriver, type Windowed } from '../../src/index.js';
 
 const s = Serdes.string();
 const n = Serdes.int64();
@@ -128,6 +128,30 @@ describe('stateful DSL operators through the test driver', () => {
     const out = driver.createOutputTopic('out', s, n);
     for (const [k, t] of [['a', 0], ['a', 5], ['b', 6], ['c', 10]] as const) await input.pipeInput(k, 'x', t);
     expect(out.readKeyValuesToList()).toEqual([{ key: 'a', value: 2 }]);
+  });
+
+  it('suppress untilTimeLimit emits the oldest keys early when the buffer outgrows maxRecords or maxBytes', async () => {
+    for (const limits of [{ maxRecords: 2 }, { maxBytes: 80 }]) {
+      const { driver, input } = run((b) => b.stream('in', { key: s, value: s }).groupByKey().count().suppress(Suppressed.untilTimeLimit(1_000, limits)).toStream().to('out', { value: n }));
+      const out = driver.createOutputTopic('out', s, n);
+      for (const [k, t] of [['a', 0], ['b', 1], ['a', 2]] as const) await input.pipeInput(k, 'x', t);
+      expect(out.readKeyValuesToList()).toEqual([]);
+      await input.pipeInput('c', 'x', 3); // a third key: the buffer is over its limit, 'a' (held longest) goes out
+      expect(out.readKeyValuesToList()).toEqual([{ key: 'a', value: 2 }]);
+      await driver.close();
+    }
+  });
+
+  it('suppress untilWindowCloses never emits early: a buffer over its limit stops processing with SuppressBufferFullError', async () => {
+    const { driver, input } = run((b) =>
+      b.stream('in', { key: s, value: s }).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).count().suppress(Suppressed.untilWindowCloses({ maxRecords: 2 })).toStream().to('out', { key: ws, value: n }),
+    );
+    const out = driver.createOutputTopic('out', ws, n);
+    await input.pipeInput('a', 'x', 1);
+    await input.pipeInput('b', 'x', 2);
+    await expect(input.pipeInput('c', 'x', 3)).rejects.toThrow(SuppressBufferFullError);
+    expect(out.readKeyValuesToList()).toEqual([]);
+    expect(() => Suppressed.untilWindowCloses({ maxBytes: 0 })).toThrow(/maxBytes must be an integer >= 1/);
   });
 
   it('tables: latest value per key, tombstones delete, filter turns non-matching rows into deletes', async () => {

@@ -2,8 +2,8 @@ import type { Serde } from '../../serdes/serde.js';
 import type { StagedKeyValueStore } from '../../state/internals/staged-key-value-store.js';
 import type { Change } from './change.js';
 
-/** A buffered update: the latest change of a key and when it may be emitted. */
-export type BufferedChange<K, V> = { key: K; change: Change<V>; evictAt: number; timestamp: number };
+/** A buffered update: the latest change of a key, when it may be emitted, and its size in the store. */
+export type BufferedChange<K, V> = { key: K; change: Change<V>; evictAt: number; timestamp: number; bytes: number };
 
 const META = Buffer.from([0]);
 const ENTRY = 1;
@@ -16,6 +16,8 @@ const ENTRY = 1;
 export class SuppressBuffer<K, V> {
   private readonly entries = new Map<string, BufferedChange<K, V>>();
   private minEvictAt = Number.POSITIVE_INFINITY;
+  /** Serialized keys and values held (what maxBytes bounds). */
+  bytes = 0;
   streamTime = -1;
 
   constructor(
@@ -29,6 +31,7 @@ export class SuppressBuffer<K, V> {
       else {
         const entry = this.decode(key, value);
         this.entries.set(key.toString('latin1'), entry);
+        this.bytes += entry.bytes;
         this.minEvictAt = Math.min(this.minEvictAt, entry.evictAt);
       }
     }
@@ -51,23 +54,29 @@ export class SuppressBuffer<K, V> {
     const keyBytes = Buffer.concat([Buffer.from([ENTRY]), this.keySerde.serialize(this.topic, key)]);
     const id = keyBytes.toString('latin1');
     const existing = this.entries.get(id);
-    const entry: BufferedChange<K, V> = existing === undefined
-      ? { key, change, evictAt, timestamp }
-      : { key, change: { newValue: change.newValue, oldValue: existing.change.oldValue }, evictAt: existing.evictAt, timestamp };
+    const merged = existing === undefined ? { change, evictAt } : { change: { newValue: change.newValue, oldValue: existing.change.oldValue }, evictAt: existing.evictAt };
+    const encoded = this.encode(merged.change, merged.evictAt, timestamp);
+    const entry: BufferedChange<K, V> = { key, ...merged, timestamp, bytes: keyBytes.length + encoded.length };
+    this.bytes += entry.bytes - (existing?.bytes ?? 0);
     this.entries.set(id, entry);
     this.minEvictAt = Math.min(this.minEvictAt, entry.evictAt);
-    this.store.put(keyBytes, this.encode(entry));
+    this.store.put(keyBytes, encoded);
   }
 
-  /** Removes and returns the entries due at the current stream time (or the oldest `overflow`), in eviction order. */
-  evict(overflow = 0): BufferedChange<K, V>[] {
-    if (this.streamTime < this.minEvictAt && overflow <= 0) return [];
+  /**
+   * Removes and returns the entries due at the current stream time, then the oldest ones while
+   * the buffer holds more than `limits` allow, in eviction order.
+   */
+  evict(limits?: { maxRecords: number; maxBytes: number }): BufferedChange<K, V>[] {
+    const over = () => limits !== undefined && (this.entries.size > limits.maxRecords || this.bytes > limits.maxBytes);
+    if (this.streamTime < this.minEvictAt && !over()) return [];
     const sorted = [...this.entries].sort((a, b) => a[1].evictAt - b[1].evictAt);
     const out: BufferedChange<K, V>[] = [];
     for (const [id, entry] of sorted) {
-      if (entry.evictAt > this.streamTime && out.length >= overflow) break;
+      if (entry.evictAt > this.streamTime && !over()) break;
       out.push(entry);
       this.entries.delete(id);
+      this.bytes -= entry.bytes;
       this.store.delete(Buffer.from(id, 'latin1'));
     }
     this.minEvictAt = Number.POSITIVE_INFINITY;
@@ -75,12 +84,12 @@ export class SuppressBuffer<K, V> {
     return out;
   }
 
-  private encode(e: BufferedChange<K, V>): Buffer {
+  private encode(change: Change<V>, evictAt: number, timestamp: number): Buffer {
     const part = (v: V | undefined) => (v === undefined ? null : this.valueSerde.serialize(this.topic, v));
-    const parts = [part(e.change.newValue), part(e.change.oldValue)];
+    const parts = [part(change.newValue), part(change.oldValue)];
     const head = Buffer.allocUnsafe(16);
-    head.writeDoubleBE(e.evictAt, 0);
-    head.writeDoubleBE(e.timestamp, 8);
+    head.writeDoubleBE(evictAt, 0);
+    head.writeDoubleBE(timestamp, 8);
     const chunks: Buffer[] = [head];
     for (const p of parts) {
       const len = Buffer.allocUnsafe(4);
@@ -102,6 +111,7 @@ export class SuppressBuffer<K, V> {
     };
     const newValue = next();
     const oldValue = next();
-    return { key: this.keySerde.deserialize(this.topic, keyBytes.subarray(1)), change: { newValue, oldValue }, evictAt: bytes.readDoubleBE(0), timestamp: bytes.readDoubleBE(8) };
+    const key = this.keySerde.deserialize(this.topic, keyBytes.subarray(1));
+    return { key, change: { newValue, oldValue }, evictAt: bytes.readDoubleBE(0), timestamp: bytes.readDoubleBE(8), bytes: keyBytes.length + bytes.length };
   }
 }

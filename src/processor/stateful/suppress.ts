@@ -6,13 +6,17 @@ import type { ProcessorSupplier } from '../processor.js';
 import { StreamRecord } from '../stream-record.js';
 import type { Change } from './change.js';
 import { SuppressBuffer } from './suppress-buffer.js';
+import { SuppressBufferFullError } from './suppress-buffer-full-error.js';
+
+/** How much a suppress buffer may hold: keys, and bytes of serialized keys and values. */
+type BufferLimits = { maxRecords: number; maxBytes: number };
 
 /** When suppress lets a key's latest change through. */
 export type SuppressSpec =
-  /** Once the record's window closes: stream time >= window end + grace. Keys are Windowed. */
-  | { kind: 'window-close'; graceMs: number }
-  /** `waitMs` of stream time after the key's first buffered change; at most `maxRecords` buffered (oldest emitted early). */
-  | { kind: 'time-limit'; waitMs: number; maxRecords: number };
+  /** Once the record's window closes: stream time >= window end + grace. Keys are Windowed. Over the limits: SuppressBufferFullError. */
+  | ({ kind: 'window-close'; graceMs: number } & BufferLimits)
+  /** `waitMs` of stream time after the key's first buffered change; over the limits, the oldest are emitted early. */
+  | ({ kind: 'time-limit'; waitMs: number } & BufferLimits);
 
 /**
  * KTable.suppress: holds each key's changes back and forwards only the latest one when the spec
@@ -46,7 +50,9 @@ export function suppress<K, V>(storeName: string, spec: SuppressSpec, serdes: { 
           return;
         }
         buffer.put(record.key, record.value, evictAt, record.timestamp);
-        emit(buffer.evict(spec.kind === 'time-limit' ? buffer.size - spec.maxRecords : 0));
+        if (spec.kind === 'time-limit') return emit(buffer.evict(spec));
+        emit(buffer.evict());
+        if (buffer.size > spec.maxRecords || buffer.bytes > spec.maxBytes) throw new SuppressBufferFullError(storeName, buffer.size, buffer.bytes, spec);
       },
     };
   };
