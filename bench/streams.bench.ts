@@ -1,4 +1,5 @@
-// StreamsApp throughput and latency on EmbeddedLog: filter → mapValues → to, 8 partitions.
+// StreamsApp throughput and latency on EmbeddedLog: filter → mapValues → to, 8 partitions; and the
+// same per-record work in a plain loop (no log, no engine) measured in the same run, for scale.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,26 +20,49 @@ async function freshLog(root: string, name: string): Promise<EmbeddedLog> {
   return log;
 }
 
-function stringTopology() {
-  const s = Serdes.string();
+/** The per-record work each topology asks for: serdes, predicate, mapper (shared with plainLoop). */
+type Work<V, V2> = { key: Serde<string>; value: Serde<V>; out: Serde<V2>; keep: (k: string, v: V) => boolean; map: (k: string, v: V) => V2 };
+
+const stringWork: Work<string, string> = { key: Serdes.string(), value: Serdes.string(), out: Serdes.string(), keep: (_k, v) => v.charCodeAt(0) !== 33, map: (_k, v) => v.toUpperCase() };
+const jsonWork: Work<Event, Event & { amountCents: number }> = {
+  key: Serdes.string(),
+  value: Serdes.json<Event>(),
+  out: Serdes.json<Event & { amountCents: number }>(),
+  keep: (_k, e) => e.amount >= 0,
+  map: (_k, e) => ({ ...e, amountCents: Math.round(e.amount * 100) }),
+};
+
+function topologyOf<V, V2>(work: Work<V, V2>) {
   const builder = new StreamsBuilder();
-  builder.stream('in', { key: s, value: s }).filter((_k, v) => v.charCodeAt(0) !== 33).mapValues((_k, v) => v.toUpperCase()).to('out', { key: s, value: s });
+  builder.stream('in', { key: work.key, value: work.value }).filter(work.keep).mapValues(work.map).to('out', { key: work.key, value: work.out });
   return builder.build();
 }
 
-function jsonTopology() {
-  const builder = new StreamsBuilder();
-  builder
-    .stream('in', { key: Serdes.string(), value: Serdes.json<Event>() })
-    .filter((_k, e) => e.amount >= 0)
-    .mapValues((_k, e) => ({ ...e, amountCents: Math.round(e.amount * 100) }))
-    .to('out', { key: Serdes.string(), value: Serdes.json() as Serde<Event & { amountCents: number }> });
-  return builder.build();
+const stringTopology = () => topologyOf(stringWork);
+const jsonTopology = () => topologyOf(jsonWork);
+
+/**
+ * The same work in a plain loop over in-memory bytes: no log, no engine. What this machine's
+ * core can do at best for the topology; the app's rate is compared with it in the same run.
+ */
+function plainLoop<V, V2>(work: Work<V, V2>, keys: Buffer[], values: Buffer[]): number {
+  const started = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < RECORDS; i++) {
+    const k = work.key.deserialize('in', keys[i % keys.length]!);
+    const v = work.value.deserialize('in', values[i % values.length]!);
+    if (!work.keep(k, v)) continue;
+    bytes += work.key.serialize('out', k).length + work.out.serialize('out', work.map(k, v)).length;
+  }
+  if (bytes === 0) throw new Error('plain loop wrote nothing');
+  return Math.round(RECORDS / ((performance.now() - started) / 1000));
 }
+
+const keyOf = (i: number) => Buffer.from(`key-${i % 100_000}`.padEnd(16, '.'));
 
 async function fill(log: EmbeddedLog, value: (i: number) => Buffer): Promise<void> {
   for (let i = 0; i < RECORDS; i += 1000) {
-    await log.produce(Array.from({ length: 1000 }, (_, j) => ({ topic: 'in', key: Buffer.from(`key-${(i + j) % 100_000}`.padEnd(16, '.')), value: value(i + j) })));
+    await log.produce(Array.from({ length: 1000 }, (_, j) => ({ topic: 'in', key: keyOf(i + j), value: value(i + j) })));
   }
 }
 
@@ -109,6 +133,10 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const alos = await throughput(root, 'string-alos', stringTopology(), 'at_least_once', stringValue);
     const eos = await throughput(root, 'string-eos', stringTopology(), 'exactly_once', stringValue);
     const json = await throughput(root, 'json-alos', jsonTopology(), 'at_least_once', jsonValue);
+    const sample = Array.from({ length: 10_000 }, (_, i) => i);
+    const keys = sample.map(keyOf);
+    const stringPlain = plainLoop(stringWork, keys, sample.map(stringValue));
+    const jsonPlain = plainLoop(jsonWork, keys, sample.map(jsonValue));
     const lat = await latency(root);
     return {
       records: RECORDS,
@@ -117,6 +145,10 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
       stringExactlyOnceRecordsPerSec: eos,
       exactlyOnceVsAtLeastOnce: Math.round((eos / alos) * 100) / 100,
       jsonAtLeastOnceRecordsPerSec: json,
+      stringPlainLoopRecordsPerSec: stringPlain,
+      stringAppVsPlainLoop: Math.round((alos / stringPlain) * 100) / 100,
+      jsonPlainLoopRecordsPerSec: jsonPlain,
+      jsonAppVsPlainLoop: Math.round((json / jsonPlain) * 100) / 100,
       latencyRate: `${LATENCY_RATE} records/s for ${LATENCY_SECONDS} s, at_least_once`,
       latencyP50Ms: lat.p50,
       latencyP99Ms: lat.p99,
