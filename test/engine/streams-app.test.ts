@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   EmbeddedLog,
   InvalidConfigError,
@@ -163,6 +163,35 @@ describe('StreamsApp', () => {
     logs.push(run.log);
     expect(failures).toBe(2);
     expect(run.outputs.get('out')!.map((r) => r.value!.toString())).toEqual(['a', 'boom', 'c']);
+  });
+
+  it("with 'replace_thread', a failure that repeats on every restart backs off instead of spinning, and close() ends the wait", async () => {
+    let failures = 0;
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', { key: s, value: s })
+      .peek(() => {
+        failures++;
+        throw new Error('poison record');
+      })
+      .to('out');
+    const log = await openLog({ in: 1, out: 1 });
+    await log.produce([{ topic: 'in', key: Buffer.from('k'), value: Buffer.from('poison') }]);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const app = new StreamsApp(builder.build(), { applicationId: 'poison', log, uncaughtExceptionHandler: () => 'replace_thread' });
+      const started = performance.now();
+      await app.start();
+      await until(() => failures >= 5, 'five failures', 20_000);
+      // Restarts wait 0, 0.5, 1 and 2 s: a fifth failure cannot come sooner (a spinning loop fails thousands of times).
+      expect(performance.now() - started).toBeGreaterThanOrEqual(3_400);
+      const closing = performance.now();
+      await app.close(); // the next wait is 4 s; close does not sit it out
+      expect(performance.now() - closing).toBeLessThan(3_000);
+      expect(warn.mock.calls.some(([line]) => String(line).includes('replacing the stream thread after: poison record'))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('at exactly_once, output is invisible to read_committed readers until the commit', async () => {

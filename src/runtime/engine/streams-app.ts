@@ -21,6 +21,8 @@ import { TaskManager } from './task-manager.js';
 const MIGRATION_GRACE_MS = 5_000;
 /** Pause before tasks restart after a retriable log error. */
 const RECOVERY_BACKOFF_MS = 500;
+/** Longest pause between replace_thread restarts that keep failing (the pause doubles from RECOVERY_BACKOFF_MS). */
+const MAX_REPLACE_BACKOFF_MS = 10_000;
 /** How long a topic created by another instance may stay invisible to this one. */
 const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
 
@@ -49,6 +51,8 @@ export class StreamsApp {
   private member: GroupMember | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** Ends the pause between restarts early (set while one runs). */
+  private endPause: (() => void) | undefined;
   private failure: unknown;
 
   constructor(
@@ -268,9 +272,23 @@ export class StreamsApp {
     });
   }
 
+  /** Waits `ms` between restarts; close() cuts the wait short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.endPause = done;
+    });
+  }
+
   private async runLoop(): Promise<void> {
     const manager = this.manager!;
     let failingSince: number | undefined;
+    let replacedInARow = 0;
     let recover = false;
     while (!this.stopping) {
       let processed = 0;
@@ -285,19 +303,30 @@ export class StreamsApp {
           return (await manager.runOnce()) + globalUpdates;
         });
         failingSince = undefined;
+        replacedInARow = 0;
       } catch (e) {
         if (this.stopping) return;
         const now = this.config.clock();
         // The log is unavailable for now (a broker is down; Kafka Streams: task.timeout.ms), or
         // the handler asks for it: start over from the last commit — drop uncommitted work now,
         // rebuild the tasks at the top of the loop (where a failure is handled like any other).
+        const firstFailure = failingSince === undefined;
         const unavailable = e instanceof TributaryError && e.retriable && now - (failingSince ??= now) < this.config.taskTimeoutMs;
         if (unavailable || this.config.uncaughtExceptionHandler(e) === 'replace_thread') {
           await this.mutex.run(() => manager.closeAll(false)).catch(() => undefined);
+          let pauseMs = 0;
           if (unavailable) {
             this.metricsValue.recoveries++;
-            await new Promise((resolve) => setTimeout(resolve, RECOVERY_BACKOFF_MS));
+            if (firstFailure) console.warn(`tributary: ${this.config.applicationId}: the log is unavailable (${(e as Error).message}); restarting tasks from the last commit, retrying for up to ${this.config.taskTimeoutMs} ms`);
+            pauseMs = RECOVERY_BACKOFF_MS;
+          } else {
+            // A failure that repeats on every restart (a record the topology cannot process)
+            // must not spin: each restart in a row waits twice as long as the last.
+            if (replacedInARow > 0) pauseMs = Math.min(MAX_REPLACE_BACKOFF_MS, RECOVERY_BACKOFF_MS * 2 ** (replacedInARow - 1));
+            replacedInARow++;
+            console.warn(`tributary: ${this.config.applicationId}: replacing the stream thread after: ${(e as Error)?.message ?? String(e)}${pauseMs > 0 ? ` (restart ${replacedInARow} in a row, after ${pauseMs} ms)` : ''}`);
           }
+          if (pauseMs > 0) await this.pause(pauseMs);
           recover = true;
           continue;
         }
@@ -341,6 +370,7 @@ export class StreamsApp {
     const wasError = this.stateValue === 'ERROR';
     this.transition('PENDING_SHUTDOWN');
     this.stopping = true;
+    this.endPause?.();
     await this.loop;
     if (!wasError && this.manager !== undefined) {
       const manager = this.manager;
