@@ -10,8 +10,11 @@ function topicsOf(node: TopologyNode): string {
   return `stores: [${node.stores.join(', ')}]`;
 }
 
-/** Text layout of Kafka Streams' TopologyDescription. */
-export function describeTopology(subtopologies: Subtopology[]): string {
+/** A global store as a description shows it: its name and the topic it is loaded from. */
+export type DescribedGlobalStore = { name: string; topic: string };
+
+/** Text layout of Kafka Streams' TopologyDescription; global stores come last (they make no tasks). */
+export function describeTopology(subtopologies: Subtopology[], globals: DescribedGlobalStore[] = []): string {
   const lines = ['Topologies:'];
   for (const sub of subtopologies) {
     lines.push(`   Sub-topology: ${sub.id}`);
@@ -23,13 +26,14 @@ export function describeTopology(subtopologies: Subtopology[]): string {
       if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
     }
   }
+  for (const g of globals) lines.push(`   Global store: ${g.name} (topic: ${g.topic}; every instance loads all partitions; no tasks)`);
   return `${lines.join('\n')}\n`;
 }
 
 const id = (s: string) => s.replace(/[^a-zA-Z0-9_]/g, '_');
 
-/** A Mermaid flowchart: one subgraph per sub-topology, topics as stadium-shaped nodes. */
-export function mermaidTopology(subtopologies: Subtopology[]): string {
+/** A Mermaid flowchart: one subgraph per sub-topology, topics as stadium-shaped nodes, global stores as cylinders. */
+export function mermaidTopology(subtopologies: Subtopology[], globals: DescribedGlobalStore[] = []): string {
   const lines = ['flowchart TD'];
   const topics = new Set<string>();
   for (const sub of subtopologies) {
@@ -50,6 +54,10 @@ export function mermaidTopology(subtopologies: Subtopology[]): string {
         }
       }
     }
+  }
+  for (const g of globals) {
+    topics.add(g.topic);
+    lines.push(`  store_${id(g.name)}[("global store ${g.name}")]`, `  topic_${id(g.topic)} --> store_${id(g.name)}`);
   }
   for (const t of topics) lines.push(`  topic_${id(t)}(["${t}"])`);
   return `${lines.join('\n')}\n`;

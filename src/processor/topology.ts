@@ -208,12 +208,16 @@ export class Topology {
 
   /** The topology as text, in the layout of Kafka Streams' `TopologyDescription.toString()`. */
   describe(): string {
-    return describeTopology(this.subtopologies());
+    return describeTopology(this.subtopologies(), this.describedGlobals());
   }
 
   /** The topology as a Mermaid flowchart (paste into a Markdown ```mermaid block). */
   describeMermaid(): string {
-    return mermaidTopology(this.subtopologies());
+    return mermaidTopology(this.subtopologies(), this.describedGlobals());
+  }
+
+  private describedGlobals(): { name: string; topic: string }[] {
+    return [...this.globals.values()].map((g) => ({ name: g.builder.name, topic: g.topic }));
   }
 
   private checkNewName(name: string): void {

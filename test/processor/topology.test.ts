@@ -48,6 +48,15 @@ describe('Topology', () => {
     expect(mermaid).toContain('KSTREAM_SINK_0000000005 --> topic_out');
   });
 
+  it('lists global stores after the sub-topologies, in text and in Mermaid', () => {
+    const builder = new StreamsBuilder();
+    const products = builder.globalTable('products', {}, { name: 'product-store' });
+    builder.stream('orders').join(products, (k) => k, (o, p) => [o, p]).to('out');
+    const topology = builder.build();
+    expect(topology.describe()).toMatch(/\(topic: out\)\n.*\n   Global store: product-store \(topic: products; every instance loads all partitions; no tasks\)\n$/);
+    expect(topology.describeMermaid()).toContain('topic_products --> store_product_store');
+  });
+
   it('uses names given with Named and rejects a duplicate', () => {
     const builder = new StreamsBuilder();
     const input = builder.stream('in', { name: 'orders' });
