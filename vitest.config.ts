@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['./test/kafka/global-setup.ts'],
+    setupFiles: ['./test/helpers/fast-check-setup.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
