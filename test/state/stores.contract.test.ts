@@ -104,6 +104,55 @@ describe.each(['level', 'memory'] as const)('store conformance (%s)', (kind) => 
   });
 });
 
+type WindowOp = { kind: 'put'; key: string; start: number; value: number } | { kind: 'fetch'; key: string; start: number } | { kind: 'commit' } | { kind: 'discard' } | { kind: 'reopen' };
+
+const windowOp: fc.Arbitrary<WindowOp> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.constantFrom('a', 'b', 'c', 'd'), start: fc.integer({ min: 0, max: 69 }), value: fc.nat(99) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('fetch' as const), key: fc.constantFrom('a', 'b', 'c', 'd'), start: fc.integer({ min: 0, max: 69 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('discard' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const) }) },
+);
+
+describe('LevelDB window store across commits, discards and reopens', () => {
+  it('fetches what a reference model holds, in segments written before and after each reopen (property)', async () => {
+    const builder = Stores.windowStore({ name: 'w', keySerde: s, valueSerde: Serdes.int64(), retentionMs: 1_000_000, windowSizeMs: 10, logging: false });
+    await fc.assert(
+      fc.asyncProperty(fc.array(windowOp, { minLength: 20, maxLength: 150 }), async (ops) => {
+        const stateDir = tempDir('tributary-store-');
+        let opened = await open<WindowStore<string, number>>(builder, stateDir);
+        const committed = new Map<string, number>();
+        let staged = new Map<string, number>();
+        try {
+          for (const op of ops) {
+            if (op.kind === 'put') {
+              opened.store.put(op.key, op.value, op.start);
+              staged.set(`${op.key}@${op.start}`, op.value);
+            } else if (op.kind === 'fetch') {
+              const id = `${op.key}@${op.start}`;
+              expect(opened.store.fetch(op.key, op.start)).toBe(staged.get(id) ?? committed.get(id));
+            } else if (op.kind === 'commit') {
+              await opened.commit();
+              for (const [id, v] of staged) committed.set(id, v);
+              staged = new Map();
+            } else if (op.kind === 'discard') {
+              opened.stores.discard();
+              staged = new Map();
+            } else {
+              await opened.stores.close();
+              opened = await open<WindowStore<string, number>>(builder, stateDir);
+              staged = new Map();
+            }
+          }
+        } finally {
+          await opened.stores.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
 describe('LevelDB stores across restarts', () => {
   it('keep committed data and the changelog offset it reflects; uncommitted writes are gone', async () => {
     const stateDir = tempDir('tributary-store-');
