@@ -69,7 +69,8 @@ export class KTable<K, V> {
 
   /**
    * Keeps the rows for which `predicate` holds; a row that stops matching is deleted downstream.
-   * Give `materialized` to keep the result in a store of its own (queryable by its name).
+   * Give `materialized` to keep the result in a store of its own (queryable by its name; its
+   * `caching` is not used: every change is forwarded, as for join results).
    *
    * @example
    * accounts.filter((_id, a) => a.balance < 0, undefined, { name: 'overdrawn' });   // app.store('overdrawn')
