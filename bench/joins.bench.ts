@@ -4,13 +4,16 @@
 //   joins the orders; its rate counts orders, start and final commit included.
 // - stream-stream: 500k orders ⋈ 500k payments within a 1-minute window (each payment 0–29 s
 //   after its order, keyed by order id), 1M input records; the rate counts both streams.
+// - stream-stream leftJoin, 1-minute window, 200k orders 1 ms apart and no payment at all: every
+//   order waits in the unmatched buffer (~60k at a time) until its window closes, then goes out
+//   joined with null.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedLog, JoinWindows, Serdes, StreamsApp, StreamsBuilder, type Topology } from '../src/index.js';
 
 const ORDERS = Number(process.env.BENCH_JOIN_RECORDS ?? 1_000_000);
-/** 'table', 'table-eos' or 'stream' runs only that part (for profiling). */
+/** 'table', 'table-eos', 'stream' or 'unmatched' runs only that part (for profiling). */
 const ONLY = process.env.BENCH_JOIN_ONLY;
 const TABLE_KEYS = 100_000;
 const PARTITIONS = 8;
@@ -32,6 +35,23 @@ function streamStream(): Topology {
     .join(payments, (order, payment) => `${order}|${payment}`, JoinWindows.ofTimeDifferenceAndGrace(60_000, 0), { storeName: 'order-payments' })
     .to('out', { key: s, value: s });
   return builder.build();
+}
+
+function unmatchedLeftJoin(): Topology {
+  const builder = new StreamsBuilder();
+  const payments = builder.stream('payments', { key: s, value: s });
+  builder
+    .stream('orders', { key: s, value: s })
+    .leftJoin(payments, (order, payment) => `${order}|${payment}`, JoinWindows.ofTimeDifferenceAndGrace(60_000, 0))
+    .to('out', { key: s, value: s });
+  return builder.build();
+}
+
+const UNMATCHED_ORDERS = Math.min(200_000, ORDERS);
+
+function* unmatchedOrders(): Generator<Input> {
+  const value = Buffer.from('order');
+  for (let o = 0; o < UNMATCHED_ORDERS; o++) yield { topic: 'orders', key: Buffer.from(`order-${o}`), value, timestamp: T0 + o };
 }
 
 type Input = { topic: string; key: Buffer; value: Buffer; timestamp: number };
@@ -94,7 +114,9 @@ export async function runJoinBench(): Promise<Record<string, number | string>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-joins-'));
   const results: Record<string, number | string> = { orders: ORDERS, 'table keys': TABLE_KEYS, partitions: PARTITIONS };
   try {
-    for (const guarantee of ONLY === 'stream' ? [] : ONLY === 'table-eos' ? (['exactly_once'] as const) : (['at_least_once', 'exactly_once'] as const)) {
+    const both = ['at_least_once', 'exactly_once'] as const;
+    const tableRuns = ONLY === undefined || ONLY === 'table' ? both : ONLY === 'table-eos' ? (['exactly_once'] as const) : [];
+    for (const guarantee of tableRuns) {
       const dir = path.join(root, `table-${guarantee}`);
       // First the table alone (its store and changelog), then the orders against the loaded table.
       const log = await freshLog(path.join(dir, 'log'), ['customers', 'orders'], tableRows());
@@ -107,12 +129,21 @@ export async function runJoinBench(): Promise<Record<string, number | string>> {
       await log.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    for (const guarantee of ONLY === 'table' || ONLY === 'table-eos' ? [] : (['at_least_once', 'exactly_once'] as const)) {
+    for (const guarantee of ONLY === undefined || ONLY === 'stream' ? both : []) {
       const dir = path.join(root, `stream-${guarantee}`);
       const log = await freshLog(path.join(dir, 'log'), ['orders', 'payments'], pairInputs());
       const { seconds, outputs } = await run(log, streamStream(), path.join(dir, 'state'), guarantee, ORDERS);
       results[`stream-stream 1-min window ${guarantee} rec/s`] = Math.round(ORDERS / seconds);
       results[`stream-stream ${guarantee} outputs`] = outputs;
+      await log.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    if (ONLY === undefined || ONLY === 'unmatched') {
+      const dir = path.join(root, 'unmatched');
+      const log = await freshLog(path.join(dir, 'log'), ['orders', 'payments'], unmatchedOrders());
+      const { seconds, outputs } = await run(log, unmatchedLeftJoin(), path.join(dir, 'state'), 'at_least_once', UNMATCHED_ORDERS);
+      results['stream-stream leftJoin, no partners, at_least_once rec/s'] = Math.round(UNMATCHED_ORDERS / seconds);
+      results['stream-stream leftJoin, no partners, outputs (windows closed)'] = outputs;
       await log.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,13 @@
 import type { Serde } from '../../serdes/serde.js';
 import type { StagedKeyValueStore } from '../../state/internals/staged-key-value-store.js';
+import { MinHeap } from '../internals/min-heap.js';
 
 /** Records of one key, side and timestamp that found no partner yet. */
 export type UnmatchedRecords = { readonly timestamp: number; readonly isLeft: boolean; readonly key: unknown; readonly values: unknown[] };
 
 type Entry = UnmatchedRecords & { readonly closesAt: number };
+/** When an entry closes; an item whose entry is gone (joined or emitted) is skipped when it comes up. */
+type Closing = { readonly closesAt: number; readonly ck: string };
 
 const LEFT = 0;
 const RIGHT = 1;
@@ -22,7 +25,8 @@ const buffers = new WeakMap<object, OuterJoinBuffer>();
  */
 export class OuterJoinBuffer {
   private readonly entries = new Map<string, Entry>();
-  private minClose = Number.POSITIVE_INFINITY;
+  /** Entries by closing time, so a closed one is found without scanning the buffer. */
+  private readonly closing = new MinHeap<Closing>((a, b) => a.closesAt < b.closesAt);
 
   private constructor(
     private readonly store: StagedKeyValueStore<Buffer, Buffer>,
@@ -33,8 +37,9 @@ export class OuterJoinBuffer {
   ) {
     for (const { key, value } of store.entriesSync()) {
       const entry = this.decode(key, value);
-      this.entries.set(key.toString('latin1'), entry);
-      this.minClose = Math.min(this.minClose, entry.closesAt);
+      const ck = key.toString('latin1');
+      this.entries.set(ck, entry);
+      this.closing.push({ closesAt: entry.closesAt, ck });
     }
   }
 
@@ -50,7 +55,7 @@ export class OuterJoinBuffer {
     const existing = this.entries.get(ck);
     const entry: Entry = { timestamp, isLeft, key, values: [...(existing?.values ?? []), value], closesAt: timestamp + (isLeft ? this.closeAfter.left : this.closeAfter.right) };
     this.entries.set(ck, entry);
-    this.minClose = Math.min(this.minClose, entry.closesAt);
+    if (existing === undefined) this.closing.push({ closesAt: entry.closesAt, ck });
     this.store.put(id, this.encode(entry));
   }
 
@@ -62,15 +67,16 @@ export class OuterJoinBuffer {
 
   /** Removes and returns the records whose window closed before `streamTime`, oldest first. */
   takeClosed(streamTime: number): UnmatchedRecords[] {
-    if (this.minClose >= streamTime) return [];
-    const closed = [...this.entries].filter(([, e]) => e.closesAt < streamTime).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [ck] of closed) {
-      this.entries.delete(ck);
-      this.store.delete(Buffer.from(ck, 'latin1'));
+    const closed: [string, Entry][] = [];
+    for (let next = this.closing.peek(); next !== undefined && next.closesAt < streamTime; next = this.closing.peek()) {
+      this.closing.pop();
+      const entry = this.entries.get(next.ck);
+      if (entry === undefined) continue; // joined since, or emitted through an older item of the same key
+      closed.push([next.ck, entry]);
+      this.entries.delete(next.ck);
+      this.store.delete(Buffer.from(next.ck, 'latin1'));
     }
-    this.minClose = Number.POSITIVE_INFINITY;
-    for (const e of this.entries.values()) this.minClose = Math.min(this.minClose, e.closesAt);
-    return closed.map(([, e]) => e);
+    return closed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
   }
 
   private serde(isLeft: boolean): Serde<unknown> {

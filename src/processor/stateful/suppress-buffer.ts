@@ -1,9 +1,16 @@
 import type { Serde } from '../../serdes/serde.js';
 import type { StagedKeyValueStore } from '../../state/internals/staged-key-value-store.js';
+import { MinHeap } from '../internals/min-heap.js';
 import type { Change } from './change.js';
 
 /** A buffered update: the latest change of a key, when it may be emitted, and its size in the store. */
 export type BufferedChange<K, V> = { key: K; change: Change<V>; evictAt: number; timestamp: number; bytes: number };
+
+/**
+ * When a buffered key is due. `seq` orders keys due at the same time (first buffered first) and
+ * tells a stale item (its key was emitted and buffered again since) from the current one.
+ */
+type Due = { readonly evictAt: number; readonly seq: number; readonly id: string };
 
 const META = Buffer.from([0]);
 const ENTRY = 1;
@@ -14,8 +21,10 @@ const ENTRY = 1;
  * serialized record keys behind a marker byte; one extra entry keeps the operator's stream time.
  */
 export class SuppressBuffer<K, V> {
-  private readonly entries = new Map<string, BufferedChange<K, V>>();
-  private minEvictAt = Number.POSITIVE_INFINITY;
+  private readonly entries = new Map<string, BufferedChange<K, V> & { seq: number }>();
+  /** Buffered keys by eviction time: what is due is found without scanning the buffer. */
+  private readonly due = new MinHeap<Due>((a, b) => a.evictAt < b.evictAt || (a.evictAt === b.evictAt && a.seq < b.seq));
+  private seq = 0;
   /** Serialized keys and values held (what maxBytes bounds). */
   bytes = 0;
   streamTime = -1;
@@ -29,10 +38,11 @@ export class SuppressBuffer<K, V> {
     for (const { key, value } of store.entriesSync()) {
       if (key.equals(META)) this.streamTime = value.readDoubleBE(0);
       else {
-        const entry = this.decode(key, value);
-        this.entries.set(key.toString('latin1'), entry);
+        const id = key.toString('latin1');
+        const entry = { ...this.decode(key, value), seq: this.seq++ };
+        this.entries.set(id, entry);
+        this.due.push({ evictAt: entry.evictAt, seq: entry.seq, id });
         this.bytes += entry.bytes;
-        this.minEvictAt = Math.min(this.minEvictAt, entry.evictAt);
       }
     }
   }
@@ -56,10 +66,10 @@ export class SuppressBuffer<K, V> {
     const existing = this.entries.get(id);
     const merged = existing === undefined ? { change, evictAt } : { change: { newValue: change.newValue, oldValue: existing.change.oldValue }, evictAt: existing.evictAt };
     const encoded = this.encode(merged.change, merged.evictAt, timestamp);
-    const entry: BufferedChange<K, V> = { key, ...merged, timestamp, bytes: keyBytes.length + encoded.length };
+    const entry = { key, ...merged, timestamp, bytes: keyBytes.length + encoded.length, seq: existing?.seq ?? this.seq++ };
     this.bytes += entry.bytes - (existing?.bytes ?? 0);
     this.entries.set(id, entry);
-    this.minEvictAt = Math.min(this.minEvictAt, entry.evictAt);
+    if (existing === undefined) this.due.push({ evictAt: entry.evictAt, seq: entry.seq, id });
     this.store.put(keyBytes, encoded);
   }
 
@@ -69,18 +79,20 @@ export class SuppressBuffer<K, V> {
    */
   evict(limits?: { maxRecords: number; maxBytes: number }): BufferedChange<K, V>[] {
     const over = () => limits !== undefined && (this.entries.size > limits.maxRecords || this.bytes > limits.maxBytes);
-    if (this.streamTime < this.minEvictAt && !over()) return [];
-    const sorted = [...this.entries].sort((a, b) => a[1].evictAt - b[1].evictAt);
     const out: BufferedChange<K, V>[] = [];
-    for (const [id, entry] of sorted) {
+    for (let next = this.due.peek(); next !== undefined; next = this.due.peek()) {
+      const entry = this.entries.get(next.id);
+      if (entry === undefined || entry.seq !== next.seq) {
+        this.due.pop(); // stale: emitted already
+        continue;
+      }
       if (entry.evictAt > this.streamTime && !over()) break;
+      this.due.pop();
       out.push(entry);
-      this.entries.delete(id);
+      this.entries.delete(next.id);
       this.bytes -= entry.bytes;
-      this.store.delete(Buffer.from(id, 'latin1'));
+      this.store.delete(Buffer.from(next.id, 'latin1'));
     }
-    this.minEvictAt = Number.POSITIVE_INFINITY;
-    for (const e of this.entries.values()) this.minEvictAt = Math.min(this.minEvictAt, e.evictAt);
     return out;
   }
 
