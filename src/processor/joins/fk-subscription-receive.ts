@@ -2,7 +2,7 @@ import type { Serde } from '../../serdes/serde.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { ProcessorSupplier } from '../processor.js';
 import { StreamRecord } from '../stream-record.js';
-import { decodeSubscription, encodeResponse, SubscriptionInstruction, type SubscriberBucket } from './fk-wire.js';
+import { decodeSubscription, encodeResponse, SubscriptionInstruction } from './fk-wire.js';
 import type { TableValueGetter } from './table-value-getter.js';
 
 /**
@@ -17,7 +17,7 @@ export function fkSubscriptionReceive<KO, VO>(spec: {
   serdes: { foreignKey: Serde<KO> | undefined; foreignValue: Serde<VO> | undefined };
 }): ProcessorSupplier<Buffer, Buffer, Buffer, Buffer> {
   return () => {
-    let store: KeyValueStore<Buffer, SubscriberBucket>;
+    let store: KeyValueStore<Buffer, Map<string, Buffer | null>>;
     let lookup: (key: KO) => VO | undefined;
     let fkSerde: Serde<KO>;
     let valueSerde: Serde<VO>;
@@ -39,7 +39,10 @@ export function fkSubscriptionReceive<KO, VO>(spec: {
         const fk = record.key;
         const s = decodeSubscription(record.value, topic);
         const pk = s.primaryKey.toString('latin1');
-        const bucket = new Map(store.get(fk) ?? []);
+        // Changed in place, not copied: get() hands out the staged bucket or a fresh decode of the
+        // committed one, never the committed copy itself. A copy per subscription made a foreign key
+        // with n subscribers cost O(n) per subscriber change (quadratic); now it is once per commit.
+        const bucket = store.get(fk) ?? new Map<string, Buffer | null>();
         const respond = (value: Buffer | null) => forward(new StreamRecord(Buffer.from(s.primaryKey), encodeResponse({ hash: s.hash, value }), record.timestamp, record.headers));
         if (s.instruction === SubscriptionInstruction.DeleteNoPropagate || s.instruction === SubscriptionInstruction.DeleteAndPropagate) {
           bucket.delete(pk);
