@@ -29,8 +29,8 @@ type InputQueue = {
 const ERROR_HEADER = 'tributary.error';
 /**
  * Keys staged across a task's stores that make it commit before the interval is up. It bounds
- * memory (a staged key costs ~1 KB with its cache entry and held result) and the size of one
- * commit; larger values measured no faster (1M-key windowed count, 8 tasks).
+ * memory (a staged key holds its entry, key bytes, value and any held result) and the size of
+ * one commit; larger values measured no faster (1M-key windowed count, 8 tasks).
  */
 const STAGED_COMMIT_THRESHOLD = 10_000;
 /** Changelog records read per fetch while restoring. */
