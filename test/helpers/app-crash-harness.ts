@@ -59,6 +59,8 @@ export async function setUp(dir: string, backend: CrashBackend, inputs: number):
   await setup.createTopic(topic('out-windowed'), { partitions: 4 });
   await setup.createTopic(topic('out-joined'), { partitions: 4 });
   await setup.createTopic(topic('in-table'), { partitions: 4 });
+  await setup.createTopic(topic('lines'), { partitions: 4 });
+  await setup.createTopic(topic('out-fk'), { partitions: 4 });
   await setup.produce(Array.from({ length: JOIN_TABLE_KEYS }, (_, j) => ({ topic: topic('in-table'), key: Buffer.from(`key-${j}`), value: Buffer.from(`v${j}`), timestamp: INPUT_TIME_BASE - 1_000 })));
   for (let i = 0; i < inputs; i += 1000) {
     const n = Math.min(1000, inputs - i);
@@ -103,8 +105,9 @@ export function countOutputs(values: string[]): Map<string, number> {
 
 /**
  * The join mode's outputs, from a run that finished: `out` holds each input joined with its table
- * row exactly once, `out-joined` each pair (2m, 2m+1) exactly once. Returns a description of the
- * first difference, or undefined.
+ * row exactly once, `out-joined` each pair (2m, 2m+1) exactly once, and `out-fk` ends with each
+ * line's final value joined with its foreign row. Returns a description of the first difference,
+ * or undefined.
  */
 export async function joinResultsDiffer(values: string[], records: (name: string) => Promise<LogRecord[]>, inputs: number): Promise<string | undefined> {
   const tableJoined = countOutputs(values);
@@ -118,6 +121,15 @@ export async function joinResultsDiffer(values: string[], records: (name: string
   for (let m = 0; m < inputs / 2; m++) {
     const times = pairs.get(`${2 * m}+${2 * m + 1}`);
     if (times !== 1) return `pair ${m} joined ${times ?? 0} times`;
+  }
+  // The foreign-key join's last result per line is the line's last value joined with its row.
+  const last = async (name: string) => new Map((await records(name)).map((r) => [r.key!.toString(), r.value?.toString()]));
+  const lines = await last('lines');
+  const joined = await last('out-fk');
+  if (lines.size !== Math.min(inputs, 1000)) return `lines has ${lines.size} keys`;
+  for (const [line, n] of lines) {
+    const expected = `${n}:v${Number(n) % JOIN_TABLE_KEYS}`;
+    if (joined.get(line) !== expected) return `out-fk has ${String(joined.get(line))} for ${line}, expected ${expected}`;
   }
   return undefined;
 }

@@ -5,7 +5,9 @@
 // With CRASH_MODE=stateful it aggregates instead: per key (n % 97) the count and sum of inputs to
 // `out`, and per key and 1-second window the count to `out-windowed` (LevelDB stores, changelogs).
 // With CRASH_MODE=join: each input joined with the table `in-table` on key n % 97 to `out`, and
-// even inputs 2m joined with odd inputs 2m+1 (window 1 ms, key m % 500) to `out-joined`.
+// even inputs 2m joined with odd inputs 2m+1 (window 1 ms, key m % 500) to `out-joined`, and a
+// table of lines (input n written to `lines` as line-(n % 1000) → n) joined on the foreign key
+// key-(n % 97) with `in-table` to `out-fk`.
 import { EmbeddedLog, JoinWindows, KafkaLog, Serdes, StreamsApp, StreamsBuilder, TimeWindows, type PartitionedLog } from '../../src/index.js';
 
 const [dir, guarantee, backend] = [process.argv[2]!, process.argv[3] as 'at_least_once' | 'exactly_once', process.argv[4]];
@@ -31,6 +33,12 @@ if (process.env['CRASH_MODE'] === 'join') {
   evens
     .join(odds, (even, odd) => `${even}+${odd}`, JoinWindows.ofTimeDifferenceAndGrace(1, 1_000_000_000), { key: s, value: s, otherValue: s, storeName: 'pairs' })
     .to(topic('out-joined'), { key: s, value: s });
+  input.selectKey((_k, v) => `line-${Number(v) % 1000}`).to(topic('lines'), { key: s, value: s });
+  builder
+    .table(topic('lines'), { key: s, value: s })
+    .join(table, (n) => `key-${Number(n) % 97}`, (n, row) => `${n}:${row}`)
+    .toStream()
+    .to(topic('out-fk'), { key: s, value: s });
 } else if (stateful) {
   const grouped = rekeyed.groupByKey({ key: s, value: s, name: 'by-key' });
   grouped
@@ -51,7 +59,8 @@ const stateDir = `${dir}-state`;
 const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: guarantee, commitIntervalMs: guarantee === 'exactly_once' ? (stateful ? 20 : 100) : 50 });
 await app.start();
 process.stdout.write('ready\n');
-const topics = [topic('in'), ...[...topology.internalTopics.keys()].map((t) => `${applicationId}-${t}`)];
+const sources = process.env['CRASH_MODE'] === 'join' ? [topic('in'), topic('lines')] : [topic('in')];
+const topics = [...sources, ...[...topology.internalTopics.keys()].map((t) => `${applicationId}-${t}`)];
 let quietChecks = 0;
 let lastReport = Date.now();
 for (;;) {
