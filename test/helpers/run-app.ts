@@ -61,15 +61,8 @@ export async function runOnLog(log: PartitionedLog, topology: Topology, topics: 
   const outputs = new Map<string, LogRecord[]>();
   for (const topic of Object.keys(topics)) {
     const all: LogRecord[] = [];
-    const { partitions } = await log.describeTopic(topic);
-    for (const { partition, endOffset } of partitions) {
-      // Kafka: the app is closed, so no transaction is open, but a commit marker may still be on
-      // its way; read once every transaction below the end is decided (a record of an aborted one
-      // stays hidden, so this cannot make a lost output pass).
-      const stable = log.lastStableOffset?.bind(log);
-      if (stable !== undefined) await until(async () => (await stable(topic, partition)) >= endOffset, `${topic}-${partition} to be stable`, 10_000);
-      all.push(...(await readAll(log, topic, partition)));
-    }
+    const partitions = (await log.describeTopic(topic)).partitions.length;
+    for (let p = 0; p < partitions; p++) all.push(...(await readAll(log, topic, p)));
     outputs.set(topic, all);
   }
   return { outputs, app, log };
