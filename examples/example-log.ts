@@ -54,3 +54,12 @@ export async function exampleLog(name: string, applicationId: string): Promise<E
     },
   };
 }
+
+/**
+ * Today (UTC) at the given time, in ms: the examples' event times. They must be recent: a Kafka
+ * broker's retention (7 days by default) deletes older records, even in the middle of a run.
+ */
+export function todayAtUtc(hours: number, minutes = 0): number {
+  const day = 86_400_000;
+  return Math.floor(Date.now() / day) * day + (hours * 60 + minutes) * 60_000;
+}
