@@ -17,8 +17,8 @@ import type { Grouped, Materialized } from './materialized.js';
 import { mappedValueGetter, storeValueGetter, type TableValueGetter } from '../processor/joins/table-value-getter.js';
 import { joinerWithKey, type ValueJoinerWithKey } from '../processor/joins/value-joiner.js';
 import type { TableJoinKind } from '../processor/joins/table-table-join.js';
-import { addForeignKeyJoin, addTableTableJoin, type JoinedTable } from './internals/table-joins.js';
-import { materializeTable } from './internals/materialize-table.js';
+import { addForeignKeyJoin, addTableTableJoin } from './internals/table-joins.js';
+import { materializeTable, type DerivedTable } from './internals/materialize-table.js';
 
 /** What a windowed table knows about its windows (for suppress). @internal */
 export type WindowedTableInfo = { graceMs: number; innerKeySerde: Serde<unknown> | undefined };
@@ -172,7 +172,7 @@ export class KTable<K, V> {
   private joinWith(kind: TableJoinKind, other: KTable<unknown, unknown>, a: unknown, b: unknown, c: unknown): KTable<K, unknown> {
     if (!(other instanceof KTable)) throw new TopologyError('A table join needs another KTable');
     const joiner = (f: unknown) => joinerWithKey(f as ValueJoinerWithKey<unknown, unknown, unknown, unknown>);
-    let result: JoinedTable;
+    let result: DerivedTable;
     if (typeof b === 'function') {
       if (kind === 'outer') throw new TopologyError('A foreign-key join is join or leftJoin');
       const m = c as (Materialized<unknown, unknown> & { joinName?: string }) | undefined;

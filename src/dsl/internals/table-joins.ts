@@ -14,8 +14,7 @@ import { Serdes } from '../../serdes/serdes.js';
 import { Stores } from '../../state/stores.js';
 import type { Materialized } from '../materialized.js';
 import type { Graph } from './graph.js';
-import type { DerivedTable } from './materialize-table.js';
-import { materializeTable } from './materialize-table.js';
+import { materializeTable, type DerivedTable } from './materialize-table.js';
 
 /** What a join needs of a table handle (KTable's internals). */
 export type TableInput = {
@@ -24,9 +23,6 @@ export type TableInput = {
   readonly valueSerde: Serde<unknown> | undefined;
   readonly getter: TableValueGetter<unknown, unknown> | undefined;
 };
-
-/** The result table of a join: its node, and how to read it by key. */
-export type JoinedTable = DerivedTable;
 
 type AnyJoiner = ValueJoinerWithKey<unknown, unknown, unknown, unknown>;
 
@@ -39,7 +35,7 @@ function readable(table: TableInput): TableValueGetter<unknown, unknown> {
  * Wires a table-table join on equal keys: each side's changes are joined with the other side's
  * current row; the result is read by joining both sides' rows (or from its store if materialized).
  */
-export function addTableTableJoin(graph: Graph, left: TableInput, right: TableInput, o: { kind: TableJoinKind; joiner: AnyJoiner; materialized: Materialized<unknown, unknown> | undefined }): JoinedTable {
+export function addTableTableJoin(graph: Graph, left: TableInput, right: TableInput, o: { kind: TableJoinKind; joiner: AnyJoiner; materialized: Materialized<unknown, unknown> | undefined }): DerivedTable {
   const leftGetter = readable(left);
   const rightGetter = readable(right);
   const prefix = o.kind === 'inner' ? 'KTABLE-JOIN' : o.kind === 'left' ? 'KTABLE-LEFTJOIN' : 'KTABLE-OUTERJOIN';
@@ -75,7 +71,7 @@ export function addForeignKeyJoin(
   left: TableInput,
   right: TableInput,
   o: { left: boolean; foreignKey: (value: unknown) => unknown; joiner: AnyJoiner; name: string | undefined; materialized: Materialized<unknown, unknown> | undefined },
-): JoinedTable {
+): DerivedTable {
   const leftGetter = readable(left);
   const rightGetter = readable(right);
   const base = graph.nodeName('KTABLE-FK-JOIN', o.name);
