@@ -16,6 +16,9 @@ import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } 
 import { newMetrics, type StreamsMetrics } from './streams-metrics.js';
 import { canTransition, StreamsStateError, type StreamsState } from './streams-state.js';
 import { TaskManager } from './task-manager.js';
+import { InvalidConfigError } from '../log/errors.js';
+import { StreamThreadPool } from './threads/stream-thread-pool.js';
+import { loadTopologyModule, moduleSpecifier } from './threads/topology-module.js';
 
 /** How long tasks lost to a fenced producer wait for a rebalance before being recreated. */
 const MIGRATION_GRACE_MS = 5_000;
@@ -27,6 +30,14 @@ const MAX_REPLACE_BACKOFF_MS = 10_000;
 const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
 
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
+
+/** How an app was made, beyond its config: set by fromModule and by stream threads. */
+type Origin = {
+  /** The topology module (fromModule): what stream threads import. */
+  module?: { specifier: string; exportName: string };
+  /** Set inside a stream thread: its number (global stores get a folder per thread). */
+  threadIndex?: number;
+};
 
 /**
  * Runs a topology on a log: joins the consumer group `applicationId`, turns assigned partitions
@@ -54,13 +65,44 @@ export class StreamsApp {
   /** Ends the pause between restarts early (set while one runs). */
   private endPause: (() => void) | undefined;
   private failure: unknown;
+  /** The stream threads, when the app runs on worker threads (numStreamThreads > 1). */
+  private pool: StreamThreadPool | undefined;
 
+  /** `origin` is internal: StreamsApp.fromModule and stream threads set it. */
   constructor(
     private readonly topology: Topology,
     config: StreamsConfig,
+    private readonly origin: Origin = {},
   ) {
     this.config = resolveStreamsConfig(config);
     this.subtopologies = topology.subtopologies();
+    if (this.config.numStreamThreads > 1) {
+      if (origin.module === undefined) {
+        throw new InvalidConfigError('numStreamThreads', 'more than one stream thread needs StreamsApp.fromModule(module, config): each worker thread builds the topology from the module');
+      }
+      for (const option of ['defaultKeySerde', 'defaultValueSerde', 'clock'] as const) {
+        if (config[option] !== undefined) {
+          throw new InvalidConfigError(option, `cannot be passed to stream threads (worker threads); ${option === 'clock' ? 'leave it out' : `export ${option} from the topology module instead`}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * An app whose topology comes from a module, so that it can run on several stream threads
+   * (`numStreamThreads`): each worker thread imports the module and builds its own copy. The
+   * module exports the Topology (or a function, sync or async, returning one) as `exportName`,
+   * and may export `defaultKeySerde` / `defaultValueSerde`.
+   *
+   * @example
+   * // topology.ts: export default () => { const b = new StreamsBuilder(); …; return b.build(); };
+   * const app = await StreamsApp.fromModule(new URL('./topology.js', import.meta.url), { applicationId: 'clicks', log, numStreamThreads: 2 });
+   */
+  static async fromModule(module: string | URL, config: StreamsConfig, exportName = 'default'): Promise<StreamsApp> {
+    const specifier = moduleSpecifier(module);
+    const loaded = await loadTopologyModule(specifier, exportName);
+    const defaults = (config.numStreamThreads ?? 1) > 1 ? {} : { ...(loaded.defaultKeySerde !== undefined && { defaultKeySerde: loaded.defaultKeySerde }), ...(loaded.defaultValueSerde !== undefined && { defaultValueSerde: loaded.defaultValueSerde }) };
+    return new StreamsApp(loaded.topology, { ...defaults, ...config }, { module: { specifier, exportName } });
   }
 
   get state(): StreamsState {
@@ -78,7 +120,7 @@ export class StreamsApp {
   }
 
   metrics(): Readonly<StreamsMetrics> {
-    return { ...this.metricsValue };
+    return this.pool?.metrics() ?? { ...this.metricsValue };
   }
 
   private transition(to: StreamsState): void {
@@ -95,6 +137,7 @@ export class StreamsApp {
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsStateError('start', this.stateValue);
     this.transition('REBALANCING');
+    if (this.config.numStreamThreads > 1) return this.startThreads();
     try {
       const counts = await this.prepareTopics();
       await this.openGlobalStores(counts);
@@ -115,6 +158,36 @@ export class StreamsApp {
       this.transition('ERROR');
       throw e;
     }
+  }
+
+  /** Starts the stream threads (worker threads); the app's state follows theirs. */
+  private async startThreads(): Promise<void> {
+    const pool = new StreamThreadPool(this.config.numStreamThreads, this.origin.module!.specifier, this.origin.module!.exportName, this.config, {
+      onStates: (states) => {
+        if (this.stateValue === 'RUNNING' && states.includes('REBALANCING')) this.transition('REBALANCING');
+        else if (this.stateValue === 'REBALANCING' && this.loop !== undefined && states.every((s) => s === 'RUNNING')) this.transition('RUNNING');
+      },
+      onFailure: (e) => void this.failThreads(e),
+    });
+    this.pool = pool;
+    try {
+      await pool.start();
+    } catch (e) {
+      await this.failThreads(e);
+      throw e;
+    }
+    // Marks the app started (close() waits on it); the threads run their own loops.
+    this.loop = Promise.resolve();
+    if ((this.stateValue as StreamsState) === 'REBALANCING') this.transition('RUNNING');
+  }
+
+  /** One stream thread failed for good: stop the others, and the app goes to ERROR (shutdown_client). */
+  private async failThreads(e: unknown): Promise<void> {
+    if (!canTransition(this.stateValue, 'PENDING_ERROR')) return;
+    this.failure = e;
+    this.transition('PENDING_ERROR');
+    await this.pool?.close().catch(() => undefined);
+    this.transition('ERROR');
   }
 
   /**
@@ -145,7 +218,12 @@ export class StreamsApp {
     }
     this.globals = await GlobalStores.open(
       specs.map((s) => ({ builder: s.builder, topic: s.topic, keySerde: s.keySerde ?? this.config.defaultKeySerde, valueSerde: s.valueSerde ?? this.config.defaultValueSerde })),
-      { applicationId: this.config.applicationId, stateDir: this.config.stateDir, recordTimestamp: () => this.config.clock() },
+      {
+        applicationId: this.config.applicationId,
+        stateDir: this.config.stateDir,
+        recordTimestamp: () => this.config.clock(),
+        ...(this.origin.threadIndex !== undefined && { folder: `global-thread-${this.origin.threadIndex}` }),
+      },
     );
     const loaded = await this.globals.bootstrap(this.globalReader);
     this.metricsValue.restoredRecords += loaded;
@@ -353,6 +431,9 @@ export class StreamsApp {
    */
   store<S extends StateStore = ReadOnlyKeyValueStore<unknown, unknown>>(name: string): S {
     const builder = this.topology.storeBuilder(name);
+    if (this.config.numStreamThreads > 1) {
+      throw new InvalidConfigError('numStreamThreads', `interactive queries (store "${name}") need numStreamThreads: 1 for now: the stores live in the worker threads`);
+    }
     const local = () => {
       if (this.stateValue !== 'RUNNING') throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
       const global = this.globals?.get(name);
@@ -371,6 +452,11 @@ export class StreamsApp {
     this.transition('PENDING_SHUTDOWN');
     this.stopping = true;
     this.endPause?.();
+    if (this.pool !== undefined) {
+      if (!wasError) await this.pool.close();
+      this.transition('NOT_RUNNING');
+      return;
+    }
     await this.loop;
     if (!wasError && this.manager !== undefined) {
       const manager = this.manager;

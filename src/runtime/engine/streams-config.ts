@@ -44,6 +44,12 @@ export type StreamsConfig = {
   taskTimeoutMs?: number;
   /** Wall clock, injectable for tests. */
   clock?: () => number;
+  /**
+   * Stream threads: worker threads that split the app's tasks, for more than one core (Kafka
+   * Streams' num.stream.threads). Default 1: the app runs in the calling thread. More than 1
+   * needs `StreamsApp.fromModule`, since each worker builds its own topology from the module.
+   */
+  numStreamThreads?: number;
 };
 
 export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'uncaughtExceptionHandler'>> & {
@@ -64,6 +70,8 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   const maxPollRecords = config.maxPollRecords ?? 500;
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
   if (config.taskTimeoutMs !== undefined && !(config.taskTimeoutMs >= 0)) throw new InvalidConfigError('taskTimeoutMs', `expected a number >= 0, got ${config.taskTimeoutMs}`);
+  const numStreamThreads = config.numStreamThreads ?? 1;
+  if (!Number.isInteger(numStreamThreads) || numStreamThreads < 1) throw new InvalidConfigError('numStreamThreads', `expected an integer >= 1, got ${numStreamThreads}`);
   const handler = config.deserializationExceptionHandler ?? 'fail';
   if (handler !== 'fail' && handler !== 'continue' && typeof handler?.deadLetterTopic !== 'string') {
     throw new InvalidConfigError('deserializationExceptionHandler', 'expected "fail", "continue" or { deadLetterTopic }');
@@ -82,5 +90,6 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     pollIntervalMs: config.pollIntervalMs ?? 2,
     taskTimeoutMs: config.taskTimeoutMs ?? 300_000,
     clock: config.clock ?? Date.now,
+    numStreamThreads,
   };
 }

@@ -6,6 +6,7 @@ import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
 import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
+import type { FetchedBatches } from './fetched-batches.js';
 import { fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
@@ -248,6 +249,17 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     const partition = partitionOf(this.topic(req.topic), req.partition);
     const { maxRecords, readCommitted } = fetchOptions(req);
     return partition.fetch(req.offset, maxRecords, readCommitted);
+  }
+
+  /**
+   * `fetch` without the decoding: the batches as read from disk. Stream threads running in
+   * worker threads fetch this way, so the decoding (checksums included) happens in the worker.
+   */
+  async fetchBatches(req: FetchRequest): Promise<FetchedBatches> {
+    this.ensureOpen('fetch');
+    const partition = partitionOf(this.topic(req.topic), req.partition);
+    const { maxRecords, readCommitted } = fetchOptions(req);
+    return partition.fetchBatches(req.offset, maxRecords, readCommitted);
   }
 
   async transaction(transactionalId: string): Promise<LogTransaction> {

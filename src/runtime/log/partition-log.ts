@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AbortedTransactions } from './aborted-transactions.js';
-import { CorruptRecordError, OffsetOutOfRangeError } from './errors.js';
+import { OffsetOutOfRangeError } from './errors.js';
 import { fsyncDir } from './file-format.js';
 import type { LogRecord, ProducerRecord } from './partitioned-log.js';
-import { batchChecksumHolds, decodeRecords, encodeBatch, readBatchHeader } from './record-batch.js';
+import { decodeFetchedBatches, type FetchedBatches, type FetchedChunk } from './fetched-batches.js';
+import { encodeBatch } from './record-batch.js';
 import { Segment, type SegmentDamage } from './segment.js';
 
 /** Upper bound on bytes one fetch reads, so a huge maxRecords cannot exhaust memory. */
@@ -157,21 +158,30 @@ export class PartitionLog {
 
   /** Records from `offset`, at most `maxRecords`, in offset order. */
   fetch(offset: number, maxRecords: number, readCommitted: boolean): LogRecord[] {
+    return decodeFetchedBatches(this.fetchBatches(offset, maxRecords, readCommitted));
+  }
+
+  /**
+   * The batches holding the records `fetch` would return, still encoded: whoever decodes them
+   * (`decodeFetchedBatches`) checks their checksums. Lets a stream thread decode in its own thread.
+   */
+  fetchBatches(offset: number, maxRecords: number, readCommitted: boolean): FetchedBatches {
     const end = this.endOffset;
     if (offset < this.startOffset || offset > end || !Number.isInteger(offset)) {
       throw new OffsetOutOfRangeError(this.topic, this.partition, offset, this.startOffset, end);
     }
     const limit = readCommitted ? this.lastStableOffset : end;
-    const out: LogRecord[] = [];
+    const fetched: FetchedBatches = { topic: this.topic, partition: this.partition, from: offset, maxRecords, chunks: [] };
     let segmentIndex = this.segmentIndexFor(offset);
     let from = offset;
-    while (out.length === 0 && segmentIndex < this.segments.length && from < limit) {
+    let records = 0;
+    while (records === 0 && segmentIndex < this.segments.length && from < limit) {
       const segment = this.segments[segmentIndex]!;
-      this.readSegment(segment, from, limit, maxRecords, readCommitted, out);
+      records += this.selectBatches(segment, from, limit, maxRecords, readCommitted, fetched.chunks);
       segmentIndex++;
       from = Math.max(from, segment.nextOffset);
     }
-    return out;
+    return fetched;
   }
 
   private segmentIndexFor(offset: number): number {
@@ -185,41 +195,26 @@ export class PartitionLog {
     return lo;
   }
 
-  private readSegment(segment: Segment, from: number, limit: number, maxRecords: number, readCommitted: boolean, out: LogRecord[]): void {
+  /** Reads the batches of `segment` a fetch needs into one chunk; returns how many records they hold for the reader. */
+  private selectBatches(segment: Segment, from: number, limit: number, maxRecords: number, readCommitted: boolean, chunks: FetchedChunk[]): number {
     const entries = segment.entries;
     const first = segment.batchIndexFor(from);
     let last = first;
     let records = 0;
     let bytes = 0;
+    const batches: FetchedChunk['batches'] = [];
     while (last < entries.length && records < maxRecords && bytes < MAX_FETCH_BYTES) {
       const e = entries[last]!;
       if (e.firstOffset >= limit) break;
       last++;
-      if (readCommitted && e.txnSeq > 0 && this.aborted.has(e.txnSeq)) continue;
+      const skip = readCommitted && e.txnSeq > 0 && this.aborted.has(e.txnSeq);
+      batches.push({ length: e.length, firstOffset: e.firstOffset, skip });
+      if (skip) continue;
       records += e.lastOffset - Math.max(e.firstOffset, from) + 1;
       bytes += e.length;
     }
-    if (last === first) return;
-    const buf = segment.readBatches(first, last);
-    let pos = 0;
-    for (let i = first; i < last; i++) {
-      const e = entries[i]!;
-      const header = readBatchHeader(buf, pos);
-      if (header === null || header.length !== e.length || !batchChecksumHolds(buf, pos, e.length)) {
-        throw this.corrupt(e.firstOffset, segment, 'checksum mismatch');
-      }
-      const skip = readCommitted && e.txnSeq > 0 && this.aborted.has(e.txnSeq);
-      if (!skip && !decodeRecords(buf, pos, header, this.topic, this.partition, from, maxRecords, out)) {
-        throw this.corrupt(e.firstOffset, segment, 'record structure overruns its batch');
-      }
-      pos += e.length;
-    }
-  }
-
-  private corrupt(offset: number, segment: Segment, reason: string): CorruptRecordError {
-    return new CorruptRecordError(
-      `Corrupt batch at ${this.topic}-${this.partition} offset ${offset} (${segment.logPath}): ${reason}; it is not served`,
-    );
+    if (last > first) chunks.push({ buf: segment.readBatches(first, last), file: segment.logPath, batches });
+    return records;
   }
 
   /** Makes everything appended so far durable. */

@@ -21,7 +21,7 @@ type Global = { store: ManagedStore & StoreBase<unknown>; topic: string; offsets
 
 /**
  * The global stores of an app instance (GlobalKTable): each holds every partition of its topic.
- * They live in `<stateDir>/<applicationId>/global/`; the next offset of each partition is kept
+ * They live in `<stateDir>/<applicationId>/global/` (`global-thread-<n>/` for each stream thread of an app on worker threads); the next offset of each partition is kept
  * beside the data and written after it, so a crash in between re-applies a few records, which
  * leaves a table the same.
  */
@@ -31,8 +31,8 @@ export class GlobalStores {
     private readonly database: TaskDatabase | undefined,
   ) {}
 
-  static async open(specs: { builder: StoreBuilder; topic: string; keySerde: Serde<unknown>; valueSerde: Serde<unknown> }[], options: { applicationId: string; stateDir: string; recordTimestamp: () => number }): Promise<GlobalStores> {
-    const database = specs.some((s) => s.builder.kind === 'level') ? await TaskDatabase.open(join(options.stateDir, options.applicationId, 'global')) : undefined;
+  static async open(specs: { builder: StoreBuilder; topic: string; keySerde: Serde<unknown>; valueSerde: Serde<unknown> }[], options: { applicationId: string; stateDir: string; recordTimestamp: () => number; folder?: string }): Promise<GlobalStores> {
+    const database = specs.some((s) => s.builder.kind === 'level') ? await TaskDatabase.open(join(options.stateDir, options.applicationId, options.folder ?? 'global')) : undefined;
     const stores = new Map<string, Global>();
     for (const spec of specs) {
       const store = spec.builder.build();

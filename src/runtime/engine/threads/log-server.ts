@@ -1,0 +1,113 @@
+import { EmbeddedLog } from '../../log/embedded-log.js';
+import type { FetchedBatches } from '../../log/fetched-batches.js';
+import type { FetchRequest, GroupMember, LogTransaction, PartitionedLog, TopicConfig, TopicPartition, TopicPartitionOffset } from '../../log/partitioned-log.js';
+import { packRecords, unpackRecords, type PackedRecords } from './record-packing.js';
+import { Transfer, type RpcChannel } from './rpc-channel.js';
+
+/** A fetch answer: raw batches (EmbeddedLog: decoded by the stream thread) or packed records. */
+export type RemoteFetchResult = { batches: FetchedBatches } | { packed: PackedRecords };
+
+/** Which optional PartitionedLog methods the served log has. */
+export type LogCapabilities = { lastStableOffset: boolean; releaseTransactionalId: boolean };
+
+export function capabilitiesOf(log: PartitionedLog): LogCapabilities {
+  return { lastStableOffset: log.lastStableOffset !== undefined, releaseTransactionalId: log.releaseTransactionalId !== undefined };
+}
+
+/** Bytes that own their whole ArrayBuffer can move; a slice of a shared one must be copied first. */
+function movable(bytes: Buffer): Buffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Buffer.from(new Uint8Array(bytes));
+}
+
+/**
+ * Serves the main thread's log to one stream thread (see remote-log.ts for the other end).
+ * EmbeddedLog fetches go out as raw batches and produce calls come in packed, so the thread that
+ * owns the log only reads and writes files; decoding and encoding records happen in the workers.
+ */
+export class LogServer {
+  private readonly transactions = new Map<number, { id: string; txn: LogTransaction }>();
+  private readonly members = new Map<number, GroupMember>();
+  private nextHandle = 0;
+
+  constructor(
+    private readonly channel: RpcChannel,
+    private readonly log: PartitionedLog,
+  ) {
+    const c = channel;
+    c.handle('createTopic', (name: string, config?: TopicConfig) => log.createTopic(name, config));
+    c.handle('deleteTopic', (name: string) => log.deleteTopic(name));
+    c.handle('listTopics', () => log.listTopics());
+    c.handle('describeTopic', (name: string) => log.describeTopic(name));
+    c.handle('produce', (packed: PackedRecords) => this.produce(log, packed));
+    c.handle('fetch', (req: FetchRequest) => this.fetch(req));
+    c.handle('commitOffsets', (groupId: string, offsets: TopicPartitionOffset[]) => log.commitOffsets(groupId, offsets));
+    c.handle('committedOffsets', (groupId: string, topic: string) => log.committedOffsets(groupId, topic));
+    c.handle('describeGroup', (groupId: string) => log.describeGroup(groupId));
+    c.handle('groupLag', (groupId: string, topic: string) => log.groupLag(groupId, topic));
+    c.handle('lastStableOffset', (topic: string, partition: number) => log.lastStableOffset!(topic, partition));
+    c.handle('releaseTransactionalId', async (id: string) => {
+      for (const [handle, t] of this.transactions) if (t.id === id) this.transactions.delete(handle);
+      await log.releaseTransactionalId!(id);
+    });
+    c.handle('transaction', async (id: string) => {
+      const handle = this.nextHandle++;
+      this.transactions.set(handle, { id, txn: await log.transaction(id) });
+      return handle;
+    });
+    c.handle('txn.produce', (handle: number, packed: PackedRecords) => this.produce(this.txn(handle), packed));
+    c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[]) => this.txn(handle).sendOffsets(groupId, offsets));
+    c.handle('txn.commit', (handle: number) => this.txn(handle).commit());
+    c.handle('txn.abort', (handle: number) => this.txn(handle).abort());
+    c.handle('joinGroup', (joinId: number, groupId: string, topics: string[]) => this.joinGroup(joinId, groupId, topics));
+    c.handle('leaveGroup', async (joinId: number) => {
+      const member = this.members.get(joinId);
+      this.members.delete(joinId);
+      await member?.leave();
+    });
+  }
+
+  private txn(handle: number): LogTransaction {
+    const t = this.transactions.get(handle);
+    if (t === undefined) throw new Error(`Unknown transaction handle ${handle} (released)`);
+    return t.txn;
+  }
+
+  /** Produces packed records; the metadata goes back as (partition, offset) pairs. */
+  private async produce(target: Pick<PartitionedLog, 'produce'>, packed: PackedRecords): Promise<Transfer<Float64Array>> {
+    const metadata = await target.produce(unpackRecords(packed));
+    const pairs = new Float64Array(metadata.length * 2);
+    for (let i = 0; i < metadata.length; i++) {
+      pairs[2 * i] = metadata[i]!.partition;
+      pairs[2 * i + 1] = metadata[i]!.offset;
+    }
+    return new Transfer(pairs, [pairs.buffer]);
+  }
+
+  private async fetch(req: FetchRequest): Promise<Transfer<RemoteFetchResult>> {
+    if (this.log instanceof EmbeddedLog) {
+      const batches = await this.log.fetchBatches(req);
+      for (const chunk of batches.chunks) chunk.buf = movable(chunk.buf);
+      return new Transfer({ batches }, batches.chunks.map((c) => c.buf.buffer as ArrayBuffer));
+    }
+    const packed = packRecords(await this.log.fetch(req));
+    return new Transfer({ packed }, [packed.bytes.buffer as ArrayBuffer]);
+  }
+
+  private async joinGroup(joinId: number, groupId: string, topics: string[]): Promise<{ memberId: string; assignment: TopicPartition[] }> {
+    const member = await this.log.joinGroup(groupId, {
+      topics,
+      onPartitionsRevoked: (partitions) => this.channel.call('rebalance', [joinId, 'revoked', partitions]),
+      onPartitionsAssigned: (partitions) => this.channel.call('rebalance', [joinId, 'assigned', partitions]),
+    });
+    this.members.set(joinId, member);
+    return { memberId: member.memberId, assignment: member.assignment() };
+  }
+
+  /** The stream thread is gone: leave its groups, so the other members take over its partitions. */
+  async dispose(): Promise<void> {
+    const members = [...this.members.values()];
+    this.members.clear();
+    this.transactions.clear();
+    for (const m of members) await m.leave().catch(() => undefined);
+  }
+}
