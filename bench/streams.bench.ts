@@ -4,14 +4,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, type Serde } from '../src/index.js';
+import { EmbeddedLog, StreamsApp } from '../src/index.js';
+import * as topologies from './topologies/stateless.js';
+import { jsonWork, stringWork, type Work } from './topologies/stateless.js';
 
 const RECORDS = Number(process.env.BENCH_STREAMS_RECORDS ?? 1_000_000);
 const PARTITIONS = 8;
 const LATENCY_RATE = 100_000;
 const LATENCY_SECONDS = 5;
 
-type Event = { id: number; user: string; page: string; amount: number };
+/** The topologies as a module: stream threads (worker threads) build them from it. */
+const TOPOLOGY_MODULE = new URL('./topologies/stateless.ts', import.meta.url);
 
 async function freshLog(root: string, name: string): Promise<EmbeddedLog> {
   const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
@@ -19,27 +22,6 @@ async function freshLog(root: string, name: string): Promise<EmbeddedLog> {
   await log.createTopic('out', { partitions: PARTITIONS });
   return log;
 }
-
-/** The per-record work each topology asks for: serdes, predicate, mapper (shared with plainLoop). */
-type Work<V, V2> = { key: Serde<string>; value: Serde<V>; out: Serde<V2>; keep: (k: string, v: V) => boolean; map: (k: string, v: V) => V2 };
-
-const stringWork: Work<string, string> = { key: Serdes.string(), value: Serdes.string(), out: Serdes.string(), keep: (_k, v) => v.charCodeAt(0) !== 33, map: (_k, v) => v.toUpperCase() };
-const jsonWork: Work<Event, Event & { amountCents: number }> = {
-  key: Serdes.string(),
-  value: Serdes.json<Event>(),
-  out: Serdes.json<Event & { amountCents: number }>(),
-  keep: (_k, e) => e.amount >= 0,
-  map: (_k, e) => ({ ...e, amountCents: Math.round(e.amount * 100) }),
-};
-
-function topologyOf<V, V2>(work: Work<V, V2>) {
-  const builder = new StreamsBuilder();
-  builder.stream('in', { key: work.key, value: work.value }).filter(work.keep).mapValues(work.map).to('out', { key: work.key, value: work.out });
-  return builder.build();
-}
-
-const stringTopology = () => topologyOf(stringWork);
-const jsonTopology = () => topologyOf(jsonWork);
 
 /**
  * The same work in a plain loop over in-memory bytes: no log, no engine. What this machine's
@@ -66,25 +48,35 @@ async function fill(log: EmbeddedLog, value: (i: number) => Buffer): Promise<voi
   }
 }
 
-/** Records per second for the app to process every pre-produced record and commit. */
-async function throughput(root: string, name: string, topology: ReturnType<typeof stringTopology>, guarantee: 'at_least_once' | 'exactly_once', value: (i: number) => Buffer): Promise<number> {
+/**
+ * Records per second for the app to process pre-produced records, timed from the first 10% to
+ * the last record: stream threads start workers first (from TypeScript sources here, which takes
+ * most of a second), and the rate, not the start-up, is what is compared. `threads` > 1 runs
+ * the topology named `exportName` on that many stream threads.
+ */
+async function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', value: (i: number) => Buffer, threads = 1): Promise<number> {
   const log = await freshLog(root, name);
   await fill(log, value);
-  const app = new StreamsApp(topology, { applicationId: name, log, processingGuarantee: guarantee });
-  const started = performance.now();
+  const config = { applicationId: name, log, processingGuarantee: guarantee, stateDir: path.join(root, `${name}-state`), numStreamThreads: threads };
+  const app = threads > 1 ? await StreamsApp.fromModule(TOPOLOGY_MODULE, config, exportName) : new StreamsApp(topologies[exportName](), config);
   await app.start();
-  while (app.metrics().processedRecords < RECORDS) await new Promise((resolve) => setTimeout(resolve, 5));
+  const wait = async (count: number) => {
+    while (app.metrics().processedRecords < count) await new Promise((resolve) => setTimeout(resolve, 2));
+    return performance.now();
+  };
+  const from = await wait(RECORDS / 10);
+  const counted = app.metrics().processedRecords;
+  const to = await wait(RECORDS);
   await app.close();
-  const seconds = (performance.now() - started) / 1000;
   await log.close();
   fs.rmSync(path.join(root, name), { recursive: true, force: true });
-  return Math.round(RECORDS / seconds);
+  return Math.round((RECORDS - counted) / ((to - from) / 1000));
 }
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
 async function latency(root: string): Promise<{ p50: number; p99: number; max: number; records: number }> {
   const log = await freshLog(root, 'latency');
-  const app = new StreamsApp(stringTopology(), { applicationId: 'latency', log, processingGuarantee: 'at_least_once', pollIntervalMs: 1 });
+  const app = new StreamsApp(topologies.stringTopology(), { applicationId: 'latency', log, processingGuarantee: 'at_least_once', pollIntervalMs: 1 });
   await app.start();
   const payload = crypto.randomBytes(50).toString('hex');
   const latencies: number[] = [];
@@ -130,9 +122,12 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const text = crypto.randomBytes(50).toString('hex');
     const stringValue = (i: number) => Buffer.from(`${String(i).padStart(8, '0')}${text}`.slice(0, 100));
     const jsonValue = (i: number) => Buffer.from(JSON.stringify({ id: i, user: `user-${i % 5000}`, page: '/docs/getting-started', amount: (i % 1000) / 7 }));
-    const alos = await throughput(root, 'string-alos', stringTopology(), 'at_least_once', stringValue);
-    const eos = await throughput(root, 'string-eos', stringTopology(), 'exactly_once', stringValue);
-    const json = await throughput(root, 'json-alos', jsonTopology(), 'at_least_once', jsonValue);
+    const alos = await throughput(root, 'string-alos', 'stringTopology', 'at_least_once', stringValue);
+    const eos = await throughput(root, 'string-eos', 'stringTopology', 'exactly_once', stringValue);
+    const json = await throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', jsonValue);
+    const alos2 = await throughput(root, 'string-alos-2t', 'stringTopology', 'at_least_once', stringValue, 2);
+    const eos2 = await throughput(root, 'string-eos-2t', 'stringTopology', 'exactly_once', stringValue, 2);
+    const json2 = await throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', jsonValue, 2);
     const sample = Array.from({ length: 10_000 }, (_, i) => i);
     const keys = sample.map(keyOf);
     const stringPlain = plainLoop(stringWork, keys, sample.map(stringValue));
@@ -145,6 +140,11 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
       stringExactlyOnceRecordsPerSec: eos,
       exactlyOnceVsAtLeastOnce: Math.round((eos / alos) * 100) / 100,
       jsonAtLeastOnceRecordsPerSec: json,
+      twoThreadsStringAtLeastOnceRecordsPerSec: alos2,
+      twoThreadsStringExactlyOnceRecordsPerSec: eos2,
+      twoThreadsJsonAtLeastOnceRecordsPerSec: json2,
+      twoThreadsVsOneStringAtLeastOnce: Math.round((alos2 / alos) * 100) / 100,
+      twoThreadsVsOneJson: Math.round((json2 / json) * 100) / 100,
       stringPlainLoopRecordsPerSec: stringPlain,
       stringAppVsPlainLoop: Math.round((alos / stringPlain) * 100) / 100,
       jsonPlainLoopRecordsPerSec: jsonPlain,

@@ -84,6 +84,7 @@ export type { StateListener } from './runtime/engine/streams-app.js';
 export type { DeserializationExceptionHandler, StreamsConfig, UncaughtExceptionResponse } from './runtime/engine/streams-config.js';
 export type { StreamsMetrics } from './runtime/engine/streams-metrics.js';
 export { StreamsStateError } from './runtime/engine/streams-state.js';
+export { ThreadGoneError } from './runtime/engine/threads/thread-gone-error.js';
 export type { StreamsState } from './runtime/engine/streams-state.js';
 
 // State stores

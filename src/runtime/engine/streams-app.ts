@@ -18,6 +18,7 @@ import { canTransition, StreamsStateError, type StreamsState } from './streams-s
 import { TaskManager } from './task-manager.js';
 import { InvalidConfigError } from '../log/errors.js';
 import { StreamThreadPool } from './threads/stream-thread-pool.js';
+import { ThreadGoneError } from './threads/thread-gone-error.js';
 import { loadTopologyModule, moduleSpecifier } from './threads/topology-module.js';
 
 /** How long tasks lost to a fenced producer wait for a rebalance before being recreated. */
@@ -67,6 +68,8 @@ export class StreamsApp {
   private failure: unknown;
   /** The stream threads, when the app runs on worker threads (numStreamThreads > 1). */
   private pool: StreamThreadPool | undefined;
+  /** Set while a failed stream thread takes the others down (close() waits for it). */
+  private failing: Promise<void> | undefined;
 
   /** `origin` is internal: StreamsApp.fromModule and stream threads set it. */
   constructor(
@@ -173,6 +176,9 @@ export class StreamsApp {
     try {
       await pool.start();
     } catch (e) {
+      // A thread that failed after starting (its first records) cut the others' start short:
+      // the app started, and is in ERROR with that failure, as with one thread.
+      if (e instanceof ThreadGoneError && this.failure !== undefined) return this.failing;
       await this.failThreads(e);
       throw e;
     }
@@ -182,12 +188,15 @@ export class StreamsApp {
   }
 
   /** One stream thread failed for good: stop the others, and the app goes to ERROR (shutdown_client). */
-  private async failThreads(e: unknown): Promise<void> {
-    if (!canTransition(this.stateValue, 'PENDING_ERROR')) return;
+  private failThreads(e: unknown): Promise<void> {
+    if (!canTransition(this.stateValue, 'PENDING_ERROR')) return this.failing ?? Promise.resolve();
     this.failure = e;
     this.transition('PENDING_ERROR');
-    await this.pool?.close().catch(() => undefined);
-    this.transition('ERROR');
+    this.failing = (async () => {
+      await this.pool?.close().catch(() => undefined);
+      this.transition('ERROR');
+    })();
+    return this.failing;
   }
 
   /**
@@ -430,10 +439,10 @@ export class StreamsApp {
    * counts.get('hello');
    */
   store<S extends StateStore = ReadOnlyKeyValueStore<unknown, unknown>>(name: string): S {
-    const builder = this.topology.storeBuilder(name);
     if (this.config.numStreamThreads > 1) {
       throw new InvalidConfigError('numStreamThreads', `interactive queries (store "${name}") need numStreamThreads: 1 for now: the stores live in the worker threads`);
     }
+    const builder = this.topology.storeBuilder(name);
     const local = () => {
       if (this.stateValue !== 'RUNNING') throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
       const global = this.globals?.get(name);
@@ -447,6 +456,7 @@ export class StreamsApp {
 
   /** Stops processing, commits, leaves the group. The log stays open (it is the caller's). */
   async close(): Promise<void> {
+    await this.failing;
     if (this.stateValue === 'NOT_RUNNING' || this.stateValue === 'PENDING_SHUTDOWN') return;
     const wasError = this.stateValue === 'ERROR';
     this.transition('PENDING_SHUTDOWN');

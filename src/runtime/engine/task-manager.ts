@@ -19,6 +19,11 @@ export class TaskManager {
   private readonly topicToSubtopology = new Map<string, Subtopology>();
   private lastCommit: number;
   private migratedAt: number | undefined;
+  /**
+   * The last round's outputs on their way (at_least_once): a round's send overlaps the next
+   * round's fetch and processing, as a Kafka producer's sends do. One at most; commits wait for it.
+   */
+  private sending: Promise<unknown> | undefined;
 
   constructor(
     subtopologies: Subtopology[],
@@ -129,7 +134,12 @@ export class TaskManager {
     } else {
       const outputs: ProducerRecord[] = [];
       for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
-      if (outputs.length > 0) await this.config.log.produce(outputs);
+      await this.sent();
+      if (outputs.length > 0) {
+        const send = this.config.log.produce(outputs);
+        send.catch(() => undefined); // reported by the sent() that awaits it
+        this.sending = send;
+      }
     }
     // Only tasks still owned: one may have been dropped above (fenced) after this round began.
     const live = tasks.filter((t) => this.tasks.get(t.id) === t);
@@ -142,6 +152,7 @@ export class TaskManager {
     if (this.config.processingGuarantee === 'exactly_once') {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
+      await this.sent();
       // One produce for every task's outputs and changelog records, then offsets, then stores.
       const perTask = tasks.map((t) => t.prepareCommit());
       const all = perTask.flat();
@@ -154,6 +165,13 @@ export class TaskManager {
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;
+  }
+
+  /** Waits for the send in flight; its failure is thrown here. */
+  private async sent(): Promise<void> {
+    const send = this.sending;
+    this.sending = undefined;
+    await send;
   }
 
   /**
@@ -186,6 +204,7 @@ export class TaskManager {
   async closeAll(clean: boolean): Promise<void> {
     const tasks = [...this.tasks.values()];
     if (clean) await this.commit(tasks);
+    else this.sending = undefined; // dropped with the uncommitted work
     for (const task of tasks) {
       if (clean) await task.close();
       else await task.closeDirty();

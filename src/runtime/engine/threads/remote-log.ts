@@ -1,3 +1,5 @@
+import type { TransferListItem } from 'node:worker_threads';
+import { LogClosedError } from '../../log/errors.js';
 import { decodeFetchedBatches } from '../../log/fetched-batches.js';
 import type {
   FetchRequest,
@@ -33,6 +35,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export class RemoteLog implements PartitionedLog {
   private readonly joins = new Map<number, { options: JoinGroupOptions; current: Map<string, TopicPartition> }>();
   private nextJoin = 0;
+  private closed = false;
+  /** Per partition (and request shape), the fetch started ahead of the next request. */
+  private readonly prefetched = new Map<string, { offset: number; records: Promise<LogRecord[]> }>();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
 
@@ -40,55 +45,83 @@ export class RemoteLog implements PartitionedLog {
     private readonly channel: RpcChannel,
     capabilities: LogCapabilities,
   ) {
-    if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => channel.call('lastStableOffset', [topic, partition]);
-    if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => channel.call('releaseTransactionalId', [id]);
+    if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
+    if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
     channel.handle('rebalance', (joinId: number, kind: 'revoked' | 'assigned', partitions: TopicPartition[]) => this.rebalance(joinId, kind, partitions));
   }
 
   createTopic(name: string, config?: TopicConfig): Promise<void> {
-    return this.channel.call('createTopic', [name, config]);
+    return this.call('createTopic', [name, config]);
   }
 
   deleteTopic(name: string): Promise<void> {
-    return this.channel.call('deleteTopic', [name]);
+    return this.call('deleteTopic', [name]);
   }
 
   listTopics(): Promise<string[]> {
-    return this.channel.call('listTopics', []);
+    return this.call('listTopics', []);
   }
 
   describeTopic(name: string): Promise<TopicDescription> {
-    return this.channel.call('describeTopic', [name]);
+    return this.call('describeTopic', [name]);
   }
 
   produce(records: ProducerRecord[]): Promise<RecordMetadata[]> {
-    return produceVia(this.channel, 'produce', [], records);
+    return this.produceVia('produce', [], records);
   }
 
+  /**
+   * Fetches, and when the answer was full, asks for the records after it right away: the
+   * round trip to the main thread then overlaps this thread's processing (as a Kafka consumer
+   * prefetches). A prefetched answer is used only by the request it was made for.
+   */
   async fetch(req: FetchRequest): Promise<LogRecord[]> {
-    const result = await this.channel.call<RemoteFetchResult>('fetch', [req]);
+    const slot = `${req.topic}\u0000${req.partition}\u0000${req.isolation ?? ''}\u0000${req.maxRecords ?? ''}`;
+    const ahead = this.prefetched.get(slot);
+    this.prefetched.delete(slot);
+    let records: LogRecord[] | undefined;
+    if (ahead !== undefined && ahead.offset === req.offset) {
+      try {
+        records = await ahead.records;
+      } catch {
+        // Asked again below: the error, if it persists, belongs to this request.
+      }
+      // Nothing was there then; there may be now.
+      if (records?.length === 0) records = undefined;
+    }
+    records ??= await this.fetchNow(req);
+    if (req.maxRecords !== undefined && records.length >= req.maxRecords) {
+      const next = { ...req, offset: records[records.length - 1]!.offset + 1 };
+      const pending = this.fetchNow(next);
+      pending.catch(() => undefined);
+      this.prefetched.set(slot, { offset: next.offset, records: pending });
+    }
+    return records;
+  }
+
+  private async fetchNow(req: FetchRequest): Promise<LogRecord[]> {
+    const result = await this.call<RemoteFetchResult>('fetch', [req]);
     if ('packed' in result) return unpackLogRecords(result.packed);
     for (const chunk of result.batches.chunks) chunk.buf = asBuffer(chunk.buf);
     return decodeFetchedBatches(result.batches);
   }
 
   async transaction(transactionalId: string): Promise<LogTransaction> {
-    const handle = await this.channel.call<number>('transaction', [transactionalId]);
-    const channel = this.channel;
+    const handle = await this.call<number>('transaction', [transactionalId]);
     return {
-      produce: (records) => produceVia(channel, 'txn.produce', [handle], records),
-      sendOffsets: (groupId, offsets) => channel.call('txn.sendOffsets', [handle, groupId, offsets]),
-      commit: () => channel.call('txn.commit', [handle]),
-      abort: () => channel.call('txn.abort', [handle]),
+      produce: (records) => this.produceVia('txn.produce', [handle], records),
+      sendOffsets: (groupId, offsets) => this.call('txn.sendOffsets', [handle, groupId, offsets]),
+      commit: () => this.call('txn.commit', [handle]),
+      abort: () => this.call('txn.abort', [handle]),
     };
   }
 
   commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    return this.channel.call('commitOffsets', [groupId, offsets]);
+    return this.call('commitOffsets', [groupId, offsets]);
   }
 
   committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    return this.channel.call('committedOffsets', [groupId, topic]);
+    return this.call('committedOffsets', [groupId, topic]);
   }
 
   async joinGroup(groupId: string, options: JoinGroupOptions): Promise<GroupMember> {
@@ -98,7 +131,7 @@ export class RemoteLog implements PartitionedLog {
     this.joins.set(joinId, join);
     let reply: { memberId: string; assignment: TopicPartition[] };
     try {
-      reply = await this.channel.call('joinGroup', [joinId, groupId, options.topics]);
+      reply = await this.call('joinGroup', [joinId, groupId, options.topics]);
     } catch (e) {
       this.joins.delete(joinId);
       throw e;
@@ -110,7 +143,7 @@ export class RemoteLog implements PartitionedLog {
       assignment: () => [...join.current.values()],
       leave: async () => {
         if (!this.joins.has(joinId)) return;
-        await this.channel.call('leaveGroup', [joinId]);
+        await this.call('leaveGroup', [joinId]);
         this.joins.delete(joinId);
       },
     };
@@ -129,21 +162,29 @@ export class RemoteLog implements PartitionedLog {
   }
 
   describeGroup(groupId: string): Promise<GroupDescription> {
-    return this.channel.call('describeGroup', [groupId]);
+    return this.call('describeGroup', [groupId]);
   }
 
   groupLag(groupId: string, topic: string): Promise<PartitionLag[]> {
-    return this.channel.call('groupLag', [groupId, topic]);
+    return this.call('groupLag', [groupId, topic]);
   }
 
-  /** The log belongs to the main thread: closing this view closes nothing there. */
-  async close(): Promise<void> {}
-}
+  /** Closes this view (later calls fail with LogClosedError); the main thread's log stays open. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 
-async function produceVia(channel: RpcChannel, method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[]> {
-  const packed = packRecords(records);
-  const pairs = await channel.call<Float64Array>(method, [...head, packed], [packed.bytes.buffer as ArrayBuffer]);
-  const metadata = new Array<RecordMetadata>(records.length);
-  for (let i = 0; i < records.length; i++) metadata[i] = { topic: records[i]!.topic, partition: pairs[2 * i]!, offset: pairs[2 * i + 1]! };
-  return metadata;
+  private call<R>(method: string, args: unknown[], transfer?: readonly TransferListItem[]): Promise<R> {
+    if (this.closed) return Promise.reject(new LogClosedError(method));
+    return this.channel.call<R>(method, args, transfer);
+  }
+
+  private async produceVia(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (this.closed) throw new LogClosedError(method);
+    const packed = packRecords(records);
+    const pairs = await this.call<Float64Array>(method, [...head, packed], [packed.bytes.buffer as ArrayBuffer]);
+    const metadata = new Array<RecordMetadata>(records.length);
+    for (let i = 0; i < records.length; i++) metadata[i] = { topic: records[i]!.topic, partition: pairs[2 * i]!, offset: pairs[2 * i + 1]! };
+    return metadata;
+  }
 }

@@ -32,7 +32,7 @@ type Handler = (...args: never[]) => unknown;
 export class RpcChannel {
   private readonly handlers = new Map<string, Handler>();
   private readonly listeners = new Map<string, (payload: never) => void>();
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, { method: string; resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
   private closedReason: string | undefined;
 
@@ -50,10 +50,10 @@ export class RpcChannel {
   }
 
   call<R>(method: string, args: unknown[], transfer?: readonly TransferListItem[]): Promise<R> {
-    if (this.closedReason !== undefined) return Promise.reject(new ThreadGoneError(this.closedReason));
+    if (this.closedReason !== undefined) return Promise.reject(new ThreadGoneError(`${this.closedReason} (calling ${method})`));
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       this.endpoint.postMessage({ rpc: 'call', id, method, args } satisfies Message, transfer);
     });
   }
@@ -67,7 +67,7 @@ export class RpcChannel {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.endpoint.off('message', this.receive);
-    for (const p of this.pending.values()) p.reject(new ThreadGoneError(reason));
+    for (const p of this.pending.values()) p.reject(new ThreadGoneError(`${reason} (waiting on ${p.method})`));
     this.pending.clear();
   }
 
