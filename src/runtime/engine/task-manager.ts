@@ -134,7 +134,7 @@ export class TaskManager {
     } else {
       const outputs: ProducerRecord[] = [];
       for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
-      await this.sent();
+      if (this.sending !== undefined) await this.sent();
       if (outputs.length > 0) {
         const send = this.config.log.produce(outputs);
         send.catch(() => undefined); // reported by the sent() that awaits it
@@ -152,7 +152,7 @@ export class TaskManager {
     if (this.config.processingGuarantee === 'exactly_once') {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
-      await this.sent();
+      if (this.sending !== undefined) await this.sent();
       // One produce for every task's outputs and changelog records, then offsets, then stores.
       const perTask = tasks.map((t) => t.prepareCommit());
       const all = perTask.flat();
