@@ -20,7 +20,11 @@ export function mapKafkaError(e: unknown, context: { topic?: string; transaction
     return new ProducerFencedError(context.transactionalId);
   }
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) return new UnknownTopicError(context.topic);
-  return new KafkaError(type, message, e, isRetriable(e));
+  // UNKNOWN (UNKNOWN_SERVER_ERROR) from a transaction call, seen on EndTxn on a loaded broker: the
+  // outcome is not known. Retriable: the engine restarts the tasks from their last commit with new
+  // producers, whose initialization settles the pending transaction first (safe for exactly_once).
+  const unknownInTransaction = type === 'UNKNOWN' && context.transactionalId !== undefined;
+  return new KafkaError(type, message, e, unknownInTransaction || isRetriable(e));
 }
 
 /**
