@@ -23,11 +23,16 @@ export async function loadTopologyModule(specifier: string, exportName: string):
   } catch (e) {
     throw new TopologyError(`Cannot import the topology module ${specifier}: ${(e as Error)?.message ?? String(e)}`);
   }
-  const exported = mod[exportName];
+  // A CommonJS module comes in with module.exports as `default`: look there too.
+  const cjs = mod.default !== null && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : {};
+  const exported = typeof mod[exportName] === 'function' || mod[exportName] instanceof Topology ? mod[exportName] : (cjs[exportName] ?? mod[exportName]);
   const topology = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
   if (!(topology instanceof Topology)) {
     throw new TopologyError(`The topology module ${specifier} must export "${exportName}" as a Topology or a function returning one (builder.build())`);
   }
-  const serde = (name: string) => (mod[name] !== undefined ? { [name]: mod[name] as Serde<unknown> } : {});
+  const serde = (name: string) => {
+    const found = mod[name] ?? cjs[name];
+    return found !== undefined ? { [name]: found as Serde<unknown> } : {};
+  };
   return { topology, ...serde('defaultKeySerde'), ...serde('defaultValueSerde') };
 }
