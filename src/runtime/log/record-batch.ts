@@ -40,9 +40,11 @@ export type BatchInput = {
   headers?: Record<string, Buffer>;
 };
 
-const EMPTY_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
+/** The headers of a record that has none (shared, frozen). */
+export const EMPTY_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
 
-function headersSize(headers: Record<string, Buffer> | undefined): number {
+/** Encoded size of headers as writeHeaders writes them, without their u16 count. */
+export function headersSize(headers: Record<string, Buffer> | undefined): number {
   if (headers === undefined) return 0;
   let size = 0;
   for (const name in headers) size += 6 + Buffer.byteLength(name) + headers[name]!.length;
@@ -133,7 +135,8 @@ export function encodeBatch(
   return { batch: buf, maxTimestamp, lastOffset: baseOffset + delta };
 }
 
-function writeHeaders(buf: Buffer, start: number, headers: Record<string, Buffer> | undefined): number {
+/** Writes a u16 header count at `start`, then each header (u16 name length, name, i32 length, value); returns the end. */
+export function writeHeaders(buf: Buffer, start: number, headers: Record<string, Buffer> | undefined): number {
   let count = 0;
   let pos = start + 2;
   if (headers !== undefined) {
@@ -217,19 +220,32 @@ export function decodeRecords(
     p += 2;
     let headers = EMPTY_HEADERS;
     if (headerCount > 0) {
-      headers = {};
-      for (let h = 0; h < headerCount; h++) {
-        const nameLength = buf.readUInt16LE(p);
-        const name = buf.toString('utf8', p + 2, p + 2 + nameLength);
-        p += 2 + nameLength;
-        const length = buf.readInt32LE(p);
-        headers[name] = buf.subarray(p + 4, p + 4 + length);
-        p += 4 + length;
-        if (p > end) return false;
-      }
+      const read = readHeaders(buf, p, headerCount, end);
+      if (read === null) return false;
+      headers = read.headers;
+      p = read.end;
     }
     if (p > end) return false;
     if (offset >= fromOffset) out.push({ topic, partition, offset, key, value, timestamp, headers });
   }
   return true;
+}
+
+/**
+ * Reads `count` headers as writeHeaders wrote them, from `pos` (just past the count). Values are
+ * slices of `buf`. Null when they run past `end`.
+ */
+export function readHeaders(buf: Buffer, pos: number, count: number, end: number): { headers: Record<string, Buffer>; end: number } | null {
+  const headers: Record<string, Buffer> = {};
+  let p = pos;
+  for (let h = 0; h < count; h++) {
+    const nameLength = buf.readUInt16LE(p);
+    const name = buf.toString('utf8', p + 2, p + 2 + nameLength);
+    p += 2 + nameLength;
+    const length = buf.readInt32LE(p);
+    headers[name] = buf.subarray(p + 4, p + 4 + length);
+    p += 4 + length;
+    if (p > end) return null;
+  }
+  return { headers, end: p };
 }

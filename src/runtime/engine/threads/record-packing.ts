@@ -1,5 +1,6 @@
 import { checkRecordFields } from '../../log/produce-plan.js';
 import type { LogRecord, ProducerRecord } from '../../log/partitioned-log.js';
+import { EMPTY_HEADERS, headersSize, readHeaders, writeHeaders } from '../../log/record-batch.js';
 
 /**
  * Records packed into one buffer to cross between threads in a single transferable: cloning
@@ -7,12 +8,12 @@ import type { LogRecord, ProducerRecord } from '../../log/partitioned-log.js';
  *
  * Per record: u16 topic index, i32 partition (-1: none), f64 offset (NaN: none), f64 timestamp
  * (NaN: none), i32 key length (-1: null), key, i32 value length (-1: null), value, u16 header
- * count, then per header u16 name length, name (utf8), i32 value length, value. Little-endian.
+ * count, then per header u16 name length, name (utf8), i32 value length, value (the headers as
+ * record-batch.ts writes them). Little-endian.
  */
 export type PackedRecords = { bytes: Uint8Array; topics: string[]; count: number };
 
 const FIXED_BYTES = 32;
-const EMPTY_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
 
 /** Packs records; a record a log would refuse (a key that is not a Buffer, …) raises its InvalidRecordError here. */
 export function packRecords(records: readonly (ProducerRecord | LogRecord)[]): PackedRecords {
@@ -22,8 +23,7 @@ export function packRecords(records: readonly (ProducerRecord | LogRecord)[]): P
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     checkRecordFields(r, i, r.topic);
-    size += FIXED_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    if (r.headers !== undefined) for (const name in r.headers) size += 6 + Buffer.byteLength(name) + r.headers[name]!.length;
+    size += FIXED_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0) + headersSize(r.headers);
   }
   // Not from Buffer's shared pool: the whole ArrayBuffer is handed to the other thread.
   const buf = Buffer.allocUnsafeSlow(size);
@@ -42,18 +42,7 @@ export function packRecords(records: readonly (ProducerRecord | LogRecord)[]): P
     view.setFloat64(pos + 14, r.timestamp ?? NaN, true);
     pos = writeBytes(buf, view, pos + 22, r.key);
     pos = writeBytes(buf, view, pos, r.value);
-    const countAt = pos;
-    let count = 0;
-    pos += 2;
-    if (r.headers !== undefined) {
-      for (const name in r.headers) {
-        const nameLength = buf.write(name, pos + 2, 'utf8');
-        view.setUint16(pos, nameLength, true);
-        pos = writeBytes(buf, view, pos + 2 + nameLength, r.headers[name]!);
-        count++;
-      }
-    }
-    view.setUint16(countAt, count, true);
+    pos = writeHeaders(buf, pos, r.headers);
   }
   return { bytes: buf, topics, count: records.length };
 }
@@ -99,15 +88,10 @@ function unpack(packed: PackedRecords, logRecords: boolean): (ProducerRecord | L
     pos += 2;
     let headers = EMPTY_HEADERS;
     if (headerCount > 0) {
-      headers = {};
-      for (let h = 0; h < headerCount; h++) {
-        const nameLength = view.getUint16(pos, true);
-        const name = buf.toString('utf8', pos + 2, pos + 2 + nameLength);
-        pos += 2 + nameLength;
-        const length = view.getInt32(pos, true);
-        headers[name] = buf.subarray(pos + 4, pos + 4 + length);
-        pos += 4 + length;
-      }
+      const read = readHeaders(buf, pos, headerCount, buf.length);
+      if (read === null) throw new Error('Packed records run past their buffer');
+      headers = read.headers;
+      pos = read.end;
     }
     if (logRecords) {
       out[i] = { topic, partition, offset, key, value, timestamp, headers };

@@ -70,9 +70,10 @@ async function runStreamThread(data: StreamThreadData): Promise<void> {
     started.setStateListener((state) => channel.emit('state', state));
     let last = '';
     setInterval(() => {
-      const metrics = JSON.stringify(started.metrics());
-      if (metrics !== last) channel.emit('metrics', started.metrics());
-      last = metrics;
+      const metrics = started.metrics();
+      const json = JSON.stringify(metrics);
+      if (json !== last) channel.emit('metrics', metrics);
+      last = json;
     }, METRICS_INTERVAL_MS).unref();
     await started.start();
   });
