@@ -28,7 +28,7 @@ export type StreamThreadEvents = {
   onFailure(error: unknown): void;
 };
 
-type Thread = { worker: Worker; channel: RpcChannel; server: LogServer; state: StreamsState; metrics: StreamsMetrics; exited: Promise<void> };
+type Thread = { worker: Worker; channel: RpcChannel; server: LogServer; state: StreamsState; metrics: StreamsMetrics };
 
 /**
  * The stream threads of one app, each a worker thread running its own StreamsApp over the main
@@ -82,7 +82,6 @@ export class StreamThreadPool {
       server: new LogServer(channel, c.log),
       state: 'CREATED',
       metrics: newMetrics(),
-      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
     };
     channel.on('state', (state: StreamsState) => {
       thread.state = state;
@@ -137,8 +136,7 @@ export class StreamThreadPool {
         }
         t.channel.close('closed');
         await t.server.dispose();
-        await t.worker.terminate();
-        await t.exited;
+        await t.worker.terminate(); // resolves once the worker has exited
       }),
     );
     if (failures.length > 0) throw failures[0];
