@@ -7,6 +7,7 @@ import { TopicAlreadyExistsError, UnknownTopicError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
 import { changelogTopicName } from './internal-topics.js';
 import { Mutex } from './mutex.js';
+import type { Serde } from '../../serdes/serde.js';
 import { StoreNotReadyError } from '../../state/state-store-error.js';
 import type { ReadOnlyKeyValueStore } from '../../state/key-value-store.js';
 import { storeView } from './store-views.js';
@@ -34,8 +35,8 @@ export type StateListener = (newState: StreamsState, oldState: StreamsState) => 
 
 /** How an app was made, beyond its config: set by fromModule and by stream threads. */
 type Origin = {
-  /** The topology module (fromModule): what stream threads import. */
-  module?: { specifier: string; exportName: string };
+  /** The topology module (fromModule): what stream threads import, and its default serdes. */
+  module?: { specifier: string; exportName: string; defaultKeySerde?: Serde<unknown>; defaultValueSerde?: Serde<unknown> };
   /** Set inside a stream thread: its number (global stores get a folder per thread). */
   threadIndex?: number;
 };
@@ -104,8 +105,9 @@ export class StreamsApp {
   static async fromModule(module: string | URL, config: StreamsConfig, exportName = 'default'): Promise<StreamsApp> {
     const specifier = moduleSpecifier(module);
     const loaded = await loadTopologyModule(specifier, exportName);
-    const defaults = (config.numStreamThreads ?? 1) > 1 ? {} : { ...(loaded.defaultKeySerde !== undefined && { defaultKeySerde: loaded.defaultKeySerde }), ...(loaded.defaultValueSerde !== undefined && { defaultValueSerde: loaded.defaultValueSerde }) };
-    return new StreamsApp(loaded.topology, { ...defaults, ...config }, { module: { specifier, exportName } });
+    const defaults = { ...(loaded.defaultKeySerde !== undefined && { defaultKeySerde: loaded.defaultKeySerde }), ...(loaded.defaultValueSerde !== undefined && { defaultValueSerde: loaded.defaultValueSerde }) };
+    // With threads, config serdes are refused (workers cannot get them): the module's go by origin.
+    return new StreamsApp(loaded.topology, (config.numStreamThreads ?? 1) > 1 ? config : { ...defaults, ...config }, { module: { specifier, exportName, ...defaults } });
   }
 
   get state(): StreamsState {
@@ -163,9 +165,20 @@ export class StreamsApp {
     }
   }
 
-  /** Starts the stream threads (worker threads); the app's state follows theirs. */
+  /** Starts the stream threads (this thread's and the workers); the app's state follows theirs. */
   private async startThreads(): Promise<void> {
-    const pool = new StreamThreadPool(this.config.numStreamThreads, this.origin.module!.specifier, this.origin.module!.exportName, this.config, {
+    const module = this.origin.module!;
+    const local = new StreamsApp(
+      this.topology,
+      {
+        ...this.config,
+        numStreamThreads: 1,
+        ...(module.defaultKeySerde !== undefined && { defaultKeySerde: module.defaultKeySerde }),
+        ...(module.defaultValueSerde !== undefined && { defaultValueSerde: module.defaultValueSerde }),
+      },
+      { threadIndex: 0 },
+    );
+    const pool = new StreamThreadPool(this.config.numStreamThreads, module, local, this.config, {
       onStates: (states) => {
         if (this.stateValue === 'RUNNING' && states.includes('REBALANCING')) this.transition('REBALANCING');
         else if (this.stateValue === 'REBALANCING' && this.loop !== undefined && states.every((s) => s === 'RUNNING')) this.transition('RUNNING');
@@ -425,7 +438,10 @@ export class StreamsApp {
         this.transition('ERROR');
         return;
       }
+      // A busy loop would otherwise run on microtasks alone and starve the rest of the process
+      // (timers, I/O callbacks, and with stream threads the workers' log calls): yield each round.
       if (processed === 0) await new Promise((resolve) => setTimeout(resolve, this.config.pollIntervalMs));
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
