@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedLog, InvalidConfigError, SerializationError, Serdes, StreamsApp, TopologyError, type LogRecord, type StreamsConfig } from '../../src/index.js';
 import { readAll } from '../helpers/read-all.js';
@@ -11,6 +13,7 @@ import { wordCount } from './fixtures/word-count-topology.js';
 // through a LogServer.
 const UPPERCASE = new URL('./fixtures/uppercase-topology.ts', import.meta.url);
 const WORD_COUNT = new URL('./fixtures/word-count-topology.ts', import.meta.url);
+const ENRICHMENT = new URL('./fixtures/order-enrichment-topology.ts', import.meta.url);
 /** What the word-count app reads: its input and its repartition topic. */
 const WC_INPUTS = ['lines', ...[...wordCount().internalTopics.keys()].map((t) => `wc-${t}`)];
 const WORDS = ['apple', 'pear', 'plum', 'fig', 'kiwi', 'lime', 'date', 'yuzu'];
@@ -131,6 +134,21 @@ describe('stream threads (numStreamThreads > 1)', () => {
     // Asked from the worker: replaced once, the same record fails again, then shut down.
     expect(seen).toEqual(['boom', 'boom']);
     expect((app.error as Error).message).toBe('boom');
+  });
+
+  it('loads a GlobalKTable in every thread, each into its own folder, and joins against it', async () => {
+    const log = await openLog({ products: 3, orders: 4, enriched: 4 });
+    await log.produce(Array.from({ length: 50 }, (_, i) => ({ topic: 'products', key: Buffer.from(`p${i}`), value: Buffer.from(`product ${i}`) })));
+    const stateDir = tempDir('tributary-threads-state-');
+    const app = await fromModule(ENRICHMENT, { applicationId: 'shop', log, stateDir, numStreamThreads: 2, commitIntervalMs: 20 });
+    await app.start();
+    // Every partition has orders, so both threads join against their own copy of the table.
+    await log.produce(Array.from({ length: 200 }, (_, i) => ({ topic: 'orders', partition: i % 4, key: Buffer.from(`o${i}`), value: Buffer.from(`p${i % 50}`) })));
+    await until(async () => caughtUp(log, 'shop', ['orders']), 'the threads to catch up');
+    await app.close();
+    const out = (await readTopic(log, 'enriched')).map((r) => `${r.key}=${r.value}`).sort();
+    expect(out).toEqual(Array.from({ length: 200 }, (_, i) => `o${i}=p${i % 50}:product ${i % 50}`).sort());
+    expect(fs.readdirSync(path.join(stateDir, 'shop')).filter((f) => f.startsWith('global-thread-')).sort()).toEqual(['global-thread-0', 'global-thread-1']);
   });
 
   it('refuses what worker threads cannot take, with typed errors', async () => {

@@ -21,7 +21,7 @@ type Global = { store: ManagedStore & StoreBase<unknown>; topic: string; offsets
 
 /**
  * The global stores of an app instance (GlobalKTable): each holds every partition of its topic.
- * They live in `<stateDir>/<applicationId>/global/` (`global-thread-<n>/` for each stream thread of an app on worker threads); the next offset of each partition is kept
+ * They live in `<stateDir>/<applicationId>/global/` (`global-thread-<n>/` for each stream thread of an app with several); the next offset of each partition is kept
  * beside the data and written after it, so a crash in between re-applies a few records, which
  * leaves a table the same.
  */
