@@ -6,6 +6,7 @@ import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
 import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
+import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
 import type { FetchedBatches } from './fetched-batches.js';
 import { fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
@@ -235,6 +236,31 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     return metadata;
   }
 
+  /**
+   * `produce` for records a stream thread encoded as batches (see encoded-batches.ts): returns
+   * each batch's first offset, or null, writing nothing, when a topic changed under the encoder.
+   */
+  async produceEncoded(encoded: EncodedBatches): Promise<Float64Array | null> {
+    this.ensureOpen('produce');
+    const touched = new Set<PartitionLog>();
+    const bases = this.appendEncoded(encoded, 0, touched);
+    if (bases !== null && this.fsyncPolicy === 'always') await this.track(Promise.all([...touched].map((p) => p.sync())));
+    return bases;
+  }
+
+  private appendEncoded(encoded: EncodedBatches, txnSeq: number, touched: Set<PartitionLog>): Float64Array | null {
+    const batches = checkEncodedBatches(encoded, (name) => this.topic(name));
+    if (batches === null) return null;
+    const now = this.clock();
+    const bases = new Float64Array(batches.length);
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
+      bases[i] = b.partition.appendEncoded(b.batch, b.lastOffsetDelta, b.maxTimestamp, txnSeq, now);
+      touched.add(b.partition);
+    }
+    return bases;
+  }
+
   private async syncTopicsOf(records: ProducerRecord[]): Promise<void> {
     const partitions = new Set<PartitionLog>();
     for (const r of records) {
@@ -289,6 +315,10 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
 
   appendTransactional(records: ProducerRecord[], txnSeq: number, touched: Set<PartitionLog>): RecordMetadata[] {
     return this.append(records, txnSeq, touched);
+  }
+
+  appendEncodedTransactional(encoded: EncodedBatches, txnSeq: number, touched: Set<PartitionLog>): Float64Array | null {
+    return this.appendEncoded(encoded, txnSeq, touched);
   }
 
   validateOffsets(offsets: TopicPartitionOffset[]): void {

@@ -1,5 +1,6 @@
 import { ProducerFencedError, TransactionStateError } from './errors.js';
 import type { OffsetCommit } from './coordinator-log.js';
+import type { EncodedBatches } from './encoded-batches.js';
 import type { PartitionLog } from './partition-log.js';
 import type { LogTransaction, ProducerRecord, RecordMetadata, TopicPartitionOffset } from './partitioned-log.js';
 
@@ -12,6 +13,8 @@ export interface TransactionHost {
   nextTxnSeq(): number;
   /** Validates and appends the records tagged with `txnSeq`, adding touched partitions to `touched`. */
   appendTransactional(records: ProducerRecord[], txnSeq: number, touched: Set<PartitionLog>): RecordMetadata[];
+  /** The same for batches a stream thread encoded; null (nothing written) when a topic changed under the encoder. */
+  appendEncodedTransactional(encoded: EncodedBatches, txnSeq: number, touched: Set<PartitionLog>): Float64Array | null;
   validateOffsets(offsets: TopicPartitionOffset[]): void;
   finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void>;
 }
@@ -43,6 +46,13 @@ export class EmbeddedTransaction implements LogTransaction {
     this.check('produce');
     if (this.txnSeq === 0) this.txnSeq = this.host.nextTxnSeq();
     return this.host.appendTransactional(records, this.txnSeq, this.touched);
+  }
+
+  /** `produce` for records a stream thread encoded (see EmbeddedLog.produceEncoded). */
+  async produceEncoded(encoded: EncodedBatches): Promise<Float64Array | null> {
+    this.check('produce');
+    if (this.txnSeq === 0) this.txnSeq = this.host.nextTxnSeq();
+    return this.host.appendEncodedTransactional(encoded, this.txnSeq, this.touched);
   }
 
   async sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {

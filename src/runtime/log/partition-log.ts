@@ -5,7 +5,7 @@ import { OffsetOutOfRangeError } from './errors.js';
 import { fsyncDir } from './file-format.js';
 import type { LogRecord, ProducerRecord } from './partitioned-log.js';
 import { decodeFetchedBatches, type FetchedBatches, type FetchedChunk } from './fetched-batches.js';
-import { encodeBatch } from './record-batch.js';
+import { encodeBatch, stampBatch } from './record-batch.js';
 import { Segment, type SegmentDamage } from './segment.js';
 
 /** Upper bound on bytes one fetch reads, so a huge maxRecords cannot exhaust memory. */
@@ -116,6 +116,22 @@ export class PartitionLog {
   append(records: readonly ProducerRecord[], byteSize: number, txnSeq: number, now: number): number {
     const base = this.endOffset;
     const { batch, maxTimestamp, lastOffset } = encodeBatch(records, null, byteSize, base, txnSeq, now);
+    this.write(batch, base, lastOffset, txnSeq, maxTimestamp);
+    return base;
+  }
+
+  /**
+   * Appends a batch encoded elsewhere (by a stream thread, from offset 0; see stampBatch), once
+   * stamped with its offset. Returns the first offset.
+   */
+  appendEncoded(batch: Buffer, lastOffsetDelta: number, maxTimestamp: number, txnSeq: number, now: number): number {
+    const base = this.endOffset;
+    stampBatch(batch, base, txnSeq, now);
+    this.write(batch, base, base + lastOffsetDelta, txnSeq, maxTimestamp);
+    return base;
+  }
+
+  private write(batch: Buffer, base: number, lastOffset: number, txnSeq: number, maxTimestamp: number): void {
     if (this.active.size + batch.length > this.settings.segmentBytes && this.active.entries.length > 0) this.roll();
     this.active.append(batch, base, lastOffset, txnSeq, maxTimestamp);
     if (txnSeq > 0) {
@@ -127,7 +143,6 @@ export class PartitionLog {
       // little to wait for, instead of the whole commit interval's bytes at once.
       if (this.active.unsyncedBytes >= EARLY_SYNC_BYTES) this.syncInBackground(this.active);
     }
-    return base;
   }
 
   private roll(): void {

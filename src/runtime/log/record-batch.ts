@@ -82,8 +82,21 @@ export function encodeBatch(
   txnSeq: number,
   appendTime: number,
 ): { batch: Buffer; maxTimestamp: number; lastOffset: number } {
-  const length = BATCH_HEADER_BYTES + byteSize;
-  const buf = scratch(length);
+  const batch = scratch(BATCH_HEADER_BYTES + byteSize);
+  return { batch, ...encodeBatchInto(batch, records, offsets, baseOffset, txnSeq, appendTime) };
+}
+
+/** encodeBatch into `target`, which is exactly `BATCH_HEADER_BYTES + byteSize` long. */
+export function encodeBatchInto(
+  target: Buffer,
+  records: readonly BatchInput[],
+  offsets: readonly number[] | null,
+  baseOffset: number,
+  txnSeq: number,
+  appendTime: number,
+): { maxTimestamp: number; lastOffset: number } {
+  const buf = target;
+  const length = target.length;
   // DataView setters compile to plain stores; Buffer's write* helpers cost a call and checks each.
   const view = new DataView(buf.buffer, buf.byteOffset, length);
   let pos = BATCH_HEADER_BYTES;
@@ -122,17 +135,26 @@ export function encodeBatch(
   }
   view.setUint32(0, length, true);
   view.setUint8(8, BATCH_VERSION);
-  view.setUint8(9, txnSeq > 0 ? TRANSACTIONAL : 0);
   view.setUint16(10, 0, true);
   view.setUint32(12, records.length, true);
-  view.setFloat64(16, baseOffset, true);
   view.setUint32(24, delta, true);
   view.setUint32(28, 0, true);
-  view.setFloat64(32, txnSeq, true);
   view.setFloat64(40, maxTimestamp, true);
+  stampBatch(buf, baseOffset, txnSeq, appendTime);
+  return { maxTimestamp, lastOffset: baseOffset + delta };
+}
+
+/**
+ * Sets the fields a batch gets when it is appended (base offset, transaction, append time) and
+ * its checksum. A batch encoded elsewhere (a stream thread) is stamped by the log that writes it.
+ */
+export function stampBatch(batch: Buffer, baseOffset: number, txnSeq: number, appendTime: number): void {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.length);
+  view.setUint8(9, txnSeq > 0 ? TRANSACTIONAL : 0);
+  view.setFloat64(16, baseOffset, true);
+  view.setFloat64(32, txnSeq, true);
   view.setFloat64(48, appendTime, true);
-  view.setUint32(4, crc32c(buf.subarray(8)), true);
-  return { batch: buf, maxTimestamp, lastOffset: baseOffset + delta };
+  view.setUint32(4, crc32c(batch.subarray(8)), true);
 }
 
 /** Writes a u16 header count at `start`, then each header (u16 name length, name, i32 length, value); returns the end. */

@@ -1,4 +1,6 @@
 import { EmbeddedLog } from '../../log/embedded-log.js';
+import { EmbeddedTransaction } from '../../log/embedded-transaction.js';
+import type { EncodedBatches } from '../../log/encoded-batches.js';
 import type { FetchedBatches } from '../../log/fetched-batches.js';
 import type { FetchRequest, GroupMember, LogTransaction, PartitionedLog, TopicConfig, TopicPartition, TopicPartitionOffset } from '../../log/partitioned-log.js';
 import { packRecords, unpackRecords, type PackedRecords } from './record-packing.js';
@@ -7,11 +9,17 @@ import { Transfer, type RpcChannel } from './rpc-channel.js';
 /** A fetch answer: raw batches (EmbeddedLog: decoded by the stream thread) or packed records. */
 export type RemoteFetchResult = { batches: FetchedBatches } | { packed: PackedRecords };
 
-/** Which optional PartitionedLog methods the served log has. */
-export type LogCapabilities = { lastStableOffset: boolean; releaseTransactionalId: boolean };
+/** Which optional PartitionedLog methods the served log has, and whether it takes encoded batches (EmbeddedLog). */
+export type LogCapabilities = { lastStableOffset: boolean; releaseTransactionalId: boolean; encodedProduce: boolean };
 
 export function capabilitiesOf(log: PartitionedLog): LogCapabilities {
-  return { lastStableOffset: log.lastStableOffset !== undefined, releaseTransactionalId: log.releaseTransactionalId !== undefined };
+  return { lastStableOffset: log.lastStableOffset !== undefined, releaseTransactionalId: log.releaseTransactionalId !== undefined, encodedProduce: log instanceof EmbeddedLog };
+}
+
+/** The first offsets of appended batches, moved back to the caller (null: sent the other way again). */
+async function bases(appended: Promise<Float64Array | null>): Promise<Transfer<Float64Array | null>> {
+  const offsets = await appended;
+  return new Transfer(offsets, offsets === null ? [] : [offsets.buffer as ArrayBuffer]);
 }
 
 /** Bytes that own their whole ArrayBuffer can move; a slice of a shared one must be copied first. */
@@ -39,6 +47,7 @@ export class LogServer {
     c.handle('listTopics', () => log.listTopics());
     c.handle('describeTopic', (name: string) => log.describeTopic(name));
     c.handle('produce', (packed: PackedRecords) => this.produce(log, packed));
+    c.handle('produceEncoded', (encoded: EncodedBatches) => bases(this.embedded().produceEncoded(encoded)));
     c.handle('fetch', (req: FetchRequest) => this.fetch(req));
     c.handle('commitOffsets', (groupId: string, offsets: TopicPartitionOffset[]) => log.commitOffsets(groupId, offsets));
     c.handle('committedOffsets', (groupId: string, topic: string) => log.committedOffsets(groupId, topic));
@@ -55,6 +64,11 @@ export class LogServer {
       return handle;
     });
     c.handle('txn.produce', (handle: number, packed: PackedRecords) => this.produce(this.txn(handle), packed));
+    c.handle('txn.produceEncoded', (handle: number, encoded: EncodedBatches) => {
+      const txn = this.txn(handle);
+      if (!(txn instanceof EmbeddedTransaction)) throw new Error('Encoded batches need an EmbeddedLog transaction');
+      return bases(txn.produceEncoded(encoded));
+    });
     c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[]) => this.txn(handle).sendOffsets(groupId, offsets));
     c.handle('txn.commit', (handle: number) => this.txn(handle).commit());
     c.handle('txn.abort', (handle: number) => this.txn(handle).abort());
@@ -64,6 +78,11 @@ export class LogServer {
       this.members.delete(joinId);
       await member?.leave();
     });
+  }
+
+  private embedded(): EmbeddedLog {
+    if (!(this.log instanceof EmbeddedLog)) throw new Error('Encoded batches need an EmbeddedLog');
+    return this.log;
   }
 
   private txn(handle: number): LogTransaction {

@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
-import { LogClosedError } from '../../log/errors.js';
+import { LogClosedError, UnknownTopicError } from '../../log/errors.js';
+import { StickyPartitioner } from '../../log/sticky-partitioner.js';
 import { decodeFetchedBatches } from '../../log/fetched-batches.js';
 import type {
   FetchRequest,
@@ -18,6 +19,7 @@ import type {
   TopicPartitionOffset,
 } from '../../log/partitioned-log.js';
 import type { LogCapabilities, RemoteFetchResult } from './log-server.js';
+import { encodeBatches, type TopicShape } from './batch-encoding.js';
 import { packRecords, unpackLogRecords } from './record-packing.js';
 import type { RpcChannel } from './rpc-channel.js';
 
@@ -38,12 +40,16 @@ export class RemoteLog implements PartitionedLog {
   private closed = false;
   /** Per partition (and request shape), the fetch started ahead of the next request. */
   private readonly prefetched = new Map<string, { offset: number; records: Promise<LogRecord[]> }>();
+  /** Topics this thread produces to, as far as it knows them (encoded produce, EmbeddedLog). */
+  private readonly shapes = new Map<string, TopicShape>();
+  /** Null-key partitions, chosen here when records are encoded here. */
+  private readonly sticky = new StickyPartitioner();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
 
   constructor(
     private readonly channel: RpcChannel,
-    capabilities: LogCapabilities,
+    private readonly capabilities: LogCapabilities,
   ) {
     if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
     if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
@@ -174,6 +180,47 @@ export class RemoteLog implements PartitionedLog {
     this.closed = true;
   }
 
+  /**
+   * Produces records encoded here as the log's own batches (EmbeddedLog), so that the thread
+   * that owns the log only stamps and writes them. Undefined when the records must go packed.
+   */
+  private async produceEncoded(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[] | undefined> {
+    await this.learnShapes(records);
+    const call = encodeBatches(records, (topic) => this.shapes.get(topic), this.sticky);
+    if (call === undefined) return undefined;
+    const { encoded } = call;
+    const bases = await this.call<Float64Array | null>(`${method}Encoded`, [...head, encoded], [encoded.bytes.buffer as ArrayBuffer]);
+    if (bases === null) {
+      // A topic changed (recreated): learn it again next time, send these unencoded.
+      for (const topic of encoded.topics) this.shapes.delete(topic);
+      return undefined;
+    }
+    const metadata = new Array<RecordMetadata>(records.length);
+    for (let b = 0; b < bases.length; b++) {
+      const topic = encoded.topics[encoded.layout[b * 4]!]!;
+      const partition = call.partitions[b]!;
+      const indices = call.indices[b]!;
+      for (let j = 0; j < indices.length; j++) metadata[indices[j]!] = { topic, partition, offset: bases[b]! + j };
+    }
+    return metadata;
+  }
+
+  /** Partition count and cleanup policy of each topic the records go to, asked once per topic. */
+  private async learnShapes(records: ProducerRecord[]): Promise<void> {
+    let last: unknown;
+    for (const r of records) {
+      if (r.topic === last || typeof r.topic !== 'string' || this.shapes.has(r.topic)) continue;
+      last = r.topic;
+      try {
+        const d = await this.describeTopic(r.topic);
+        this.shapes.set(r.topic, { partitions: d.partitions.length, compacted: d.config.cleanupPolicy === 'compact' });
+      } catch (e) {
+        // The log reports it, with the records, the usual way.
+        if (!(e instanceof UnknownTopicError)) throw e;
+      }
+    }
+  }
+
   private call<R>(method: string, args: unknown[], transfer?: readonly TransferListItem[]): Promise<R> {
     if (this.closed) return Promise.reject(new LogClosedError(method));
     return this.channel.call<R>(method, args, transfer);
@@ -181,6 +228,10 @@ export class RemoteLog implements PartitionedLog {
 
   private async produceVia(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.closed) throw new LogClosedError(method);
+    if (this.capabilities.encodedProduce) {
+      const appended = await this.produceEncoded(method, head, records);
+      if (appended !== undefined) return appended;
+    }
     const packed = packRecords(records);
     const pairs = await this.call<Float64Array>(method, [...head, packed], [packed.bytes.buffer as ArrayBuffer]);
     const metadata = new Array<RecordMetadata>(records.length);
