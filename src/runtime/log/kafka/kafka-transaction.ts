@@ -75,7 +75,10 @@ export class KafkaTransaction implements LogTransaction {
     return this.serial('commit', async () => {
       this.state = 'committing';
       try {
-        await retryConcurrent(() => this.txn.commit());
+        // Sent once: after a failed EndTxn kafkajs refuses a second commit on this transaction
+        // ("Cannot continue to use transaction once ended"). A retriable failure (such as
+        // CONCURRENT_TRANSACTIONS) makes the engine start the tasks over with new producers.
+        await this.txn.commit();
         this.state = 'committed';
         // Kafka writes the commit markers after EndTxn answers; wait for them so that, as on
         // EmbeddedLog, a read_committed reader sees the records once commit() resolves.
@@ -121,8 +124,8 @@ const CONCURRENT_RETRY_MS = 10_000;
 /**
  * Kafka answers CONCURRENT_TRANSACTIONS while the coordinator is still finishing an earlier step
  * of this transactional id (e.g. the previous owner's abort after a fence); the request may be
- * sent again. kafkajs does not retry it for AddOffsetsToTxn/EndTxn, so it is retried here with
- * backoff. (Produce is not retried: a resent batch could be written twice.)
+ * sent again. kafkajs does not retry it for AddOffsetsToTxn, so it is retried here with backoff.
+ * (Not EndTxn: kafkajs cannot send it twice. Not produce: a resent batch could be written twice.)
  */
 async function retryConcurrent<T>(work: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + CONCURRENT_RETRY_MS;
