@@ -355,7 +355,8 @@ export function partitionedLogContract(backend: string, factory: LogFactory, cap
         }
         await second.leave();
         await until(() => first.assignment().length === 8, 'the first member to get everything back');
-        expect(events).toEqual(['first-assigned:8', 'first-revoked:4', 'first-assigned:4']);
+        // Giving up half is a rebalance too: it ends with an assignment call that adds nothing.
+        expect(events).toEqual(['first-assigned:8', 'first-revoked:4', 'first-assigned:0', 'first-assigned:4']);
         await first.leave();
       });
     });

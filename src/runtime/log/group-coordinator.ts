@@ -94,9 +94,11 @@ export class GroupCoordinator {
       const assignments: Promise<void>[] = [];
       for (const [id, member] of group.members) {
         const had = new Set(member.assignment.map(key));
+        const lost = member.assignment.some((tp) => !(next.get(id) ?? []).some((n) => key(n) === key(tp)));
         member.assignment = next.get(id) ?? [];
         const added = member.assignment.filter((tp) => !had.has(key(tp)));
-        if (added.length > 0) assignments.push(callListener(member.options.onPartitionsAssigned, added, errors));
+        // A member that only lost partitions is told too (with none): the rebalance is over for it.
+        if (added.length > 0 || lost) assignments.push(callListener(member.options.onPartitionsAssigned, added, errors));
       }
       await Promise.all(assignments);
       if (errors.length > 0) throw errors[0];

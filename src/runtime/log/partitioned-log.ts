@@ -57,7 +57,11 @@ export type TopicPartition = { topic: string; partition: number };
 export type GroupRebalanceListener = {
   /** Called before partitions move away; finish and commit work on them before resolving. */
   onPartitionsRevoked?(partitions: TopicPartition[]): Promise<void> | void;
-  /** Called after the member got new partitions. */
+  /**
+   * Called when a rebalance that changed this member's partitions is over, with the partitions it
+   * gained (none, when it only lost some): every onPartitionsRevoked of a rebalance is followed by
+   * one. (Leaving the group revokes without a call here.)
+   */
   onPartitionsAssigned?(partitions: TopicPartition[]): Promise<void> | void;
 };
 

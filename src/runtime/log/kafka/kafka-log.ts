@@ -405,7 +405,8 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
         const added = assignment.filter((tp) => !before.has(key(tp)));
         if (revoked.length > 0) await options.onPartitionsRevoked?.(revoked);
         current = assignment;
-        if (added.length > 0) await options.onPartitionsAssigned?.(added);
+        // A member that only lost partitions is told too (with none): the rebalance is over for it.
+        if (added.length > 0 || revoked.length > 0) await options.onPartitionsAssigned?.(added);
       }),
     );
     this.members.set(groupId, member);
