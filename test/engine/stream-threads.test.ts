@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedLog, InvalidConfigError, SerializationError, Serdes, StreamsApp, TopologyError, type LogRecord, type StreamsConfig } from '../../src/index.js';
+import { EmbeddedLog, InvalidConfigError, SerializationError, Serdes, StoreNotReadyError, StreamsApp, TopologyError, type LogRecord, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore, type StreamsConfig } from '../../src/index.js';
+import { partitionForKey } from '../../src/runtime/log/murmur2.js';
 import { readAll } from '../helpers/read-all.js';
 import { caughtUp, until } from '../helpers/run-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -14,6 +15,7 @@ import { wordCount } from './fixtures/word-count-topology.js';
 const UPPERCASE = new URL('./fixtures/uppercase-topology.ts', import.meta.url);
 const WORD_COUNT = new URL('./fixtures/word-count-topology.ts', import.meta.url);
 const ENRICHMENT = new URL('./fixtures/order-enrichment-topology.ts', import.meta.url);
+const WINDOWED_COUNT = new URL('../../bench/topologies/windowed-count.ts', import.meta.url);
 /** What the word-count app reads: its input and its repartition topic. */
 const WC_INPUTS = ['lines', ...[...wordCount().internalTopics.keys()].map((t) => `wc-${t}`)];
 const WORDS = ['apple', 'pear', 'plum', 'fig', 'kiwi', 'lime', 'date', 'yuzu'];
@@ -151,6 +153,45 @@ describe('stream threads (numStreamThreads > 1)', () => {
     expect(fs.readdirSync(path.join(stateDir, 'shop')).filter((f) => f.startsWith('global-thread-')).sort()).toEqual(['global-thread-0', 'global-thread-1']);
   });
 
+  it('answers interactive queries from the instances of a store on every thread', async () => {
+    const log = await openLog({ lines: 4, counts: 4 });
+    await log.produce(lines(0, 400));
+    const app = await fromModule(WORD_COUNT, { applicationId: 'iq', log, stateDir: tempDir('tributary-threads-state-'), numStreamThreads: 2, commitIntervalMs: 20 }, 'wordCount');
+    const counts = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
+    expect(() => counts.get('apple')).toThrow(StoreNotReadyError);
+    await app.start();
+    const inputs = ['lines', ...[...wordCount().internalTopics.keys()].map((t) => `iq-${t}`)];
+    await until(async () => caughtUp(log, 'iq', inputs), 'the threads to catch up', 60_000);
+    // The words' partitions of the repartition topic belong to both threads (main and worker).
+    const repartition = inputs[1]!;
+    const owners = (await log.describeGroup('iq')).members.map((m) => new Set(m.assignment.filter((tp) => tp.topic === repartition).map((tp) => tp.partition)));
+    const partitionsOfWords = new Set(WORDS.map((w) => partitionForKey(Buffer.from(w), 4)));
+    for (const owned of owners) expect([...owned].some((p) => partitionsOfWords.has(p))).toBe(true);
+    const expected = expectedCounts(400);
+    for (const word of WORDS) expect(counts.get(word)).toBe(expected.get(word));
+    expect(counts.get('not-a-word')).toBeUndefined();
+    const all = (await counts.all()).map((kv) => `${kv.key}=${kv.value}`).sort();
+    expect(all).toEqual([...expected].map(([w, n]) => `${w}=${n}`).sort());
+    expect((await counts.range('apple', 'fig')).map((kv) => kv.key).sort()).toEqual(['apple', 'date', 'fig']);
+  });
+
+  it('answers window-store queries from every thread', async () => {
+    const log = await openLog({ in: 4, out: 4 });
+    const app = await fromModule(WINDOWED_COUNT, { applicationId: 'wq', log, stateDir: tempDir('tributary-threads-state-'), numStreamThreads: 2, commitIntervalMs: 20 });
+    await app.start();
+    // Keys on every partition, three records each in the first one-minute window.
+    const keys = Array.from({ length: 16 }, (_, i) => `key-${i}`);
+    await log.produce(keys.flatMap((key, i) => [0, 1, 29_000].map((t) => ({ topic: 'in', partition: i % 4, key: Buffer.from(key), value: Buffer.from('x'), timestamp: 1_000 + t }))));
+    await until(async () => caughtUp(log, 'wq', ['in']), 'the threads to catch up');
+    const counts = app.store<ReadOnlyWindowStore<string, number>>('counts');
+    for (const key of keys) {
+      expect(counts.fetch(key, 0)).toBe(3);
+      expect(counts.fetch(key, 0, 60_000)).toEqual([{ key: 0, value: 3 }]);
+    }
+    expect(counts.fetch('key-99', 0)).toBeUndefined();
+    expect((await counts.fetchAll(0, 60_000)).map((kv) => `${kv.key.key}@${kv.key.window.start}=${kv.value}`).sort()).toEqual(keys.map((k) => `${k}@0=3`).sort());
+  });
+
   it('refuses what worker threads cannot take, with typed errors', async () => {
     const log = await openLog({ in: 1, out: 1 });
     expect(() => new StreamsApp(uppercase(), { applicationId: 'x', log, numStreamThreads: 2 })).toThrow(InvalidConfigError);
@@ -158,8 +199,6 @@ describe('stream threads (numStreamThreads > 1)', () => {
     await expect(StreamsApp.fromModule(UPPERCASE, { applicationId: 'x', log, numStreamThreads: 0 })).rejects.toBeInstanceOf(InvalidConfigError);
     await expect(StreamsApp.fromModule(WORD_COUNT, { applicationId: 'x', log }, 'notATopology')).rejects.toBeInstanceOf(TopologyError);
     await expect(StreamsApp.fromModule(new URL('./fixtures/missing.ts', import.meta.url), { applicationId: 'x', log })).rejects.toBeInstanceOf(TopologyError);
-    const app = await fromModule(UPPERCASE, { applicationId: 'x', log, stateDir: tempDir('tributary-threads-state-'), numStreamThreads: 2 });
-    expect(() => app.store('anything')).toThrow(InvalidConfigError);
   });
 
   it('runs a module topology in the calling thread when numStreamThreads is 1', async () => {

@@ -19,6 +19,7 @@ import { canTransition, StreamsStateError, type StreamsState } from './streams-s
 import { TaskManager } from './task-manager.js';
 import { InvalidConfigError } from '../log/errors.js';
 import { StreamThreadPool } from './threads/stream-thread-pool.js';
+import { threadStoreView } from './threads/thread-store-view.js';
 import { ThreadGoneError } from './threads/thread-gone-error.js';
 import { loadTopologyModule, moduleSpecifier } from './threads/topology-module.js';
 
@@ -448,17 +449,23 @@ export class StreamsApp {
   /**
    * Read-only access to a state store of the running app (interactive queries): the instances
    * held by this instance's tasks. While the app is not RUNNING, or no task holding the store is
-   * ready (restoring, rebalancing), calls throw the retriable StoreNotReadyError.
+   * ready (restoring, rebalancing), calls throw the retriable StoreNotReadyError. With several
+   * stream threads the view covers every thread's instances; a worker thread answers between two
+   * of its rounds (the calling thread waits for `get`-like calls), and its values arrive as
+   * structured clones (plain objects).
    *
    * @example
    * const counts = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
    * counts.get('hello');
    */
   store<S extends StateStore = ReadOnlyKeyValueStore<unknown, unknown>>(name: string): S {
-    if (this.config.numStreamThreads > 1) {
-      throw new InvalidConfigError('numStreamThreads', `interactive queries (store "${name}") need numStreamThreads: 1 for now: the stores live in the worker threads`);
-    }
     const builder = this.topology.storeBuilder(name);
+    if (this.config.numStreamThreads > 1) {
+      return threadStoreView(builder, () => {
+        if (this.stateValue !== 'RUNNING' || this.pool === undefined) throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
+        return this.pool.queriers(name);
+      }) as unknown as S;
+    }
     const local = () => {
       if (this.stateValue !== 'RUNNING') throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
       const global = this.globals?.get(name);

@@ -2,6 +2,7 @@ import type { StreamsApp } from '../streams-app.js';
 import type { StreamsMetrics } from '../streams-metrics.js';
 import type { StreamsState } from '../streams-state.js';
 import type { PooledThread, PooledThreadEvents } from './pooled-thread.js';
+import type { StoreQuerier } from './thread-store-view.js';
 
 /**
  * Stream thread 0, on the app's own thread: a StreamsApp on the log itself, no message channel
@@ -36,5 +37,13 @@ export class LocalStreamThread implements PooledThread {
   close(): Promise<void> {
     this.closing = true;
     return this.app.close();
+  }
+
+  querier(name: string): StoreQuerier {
+    const store = () => this.app.store(name) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    return {
+      now: (method, args) => store()[method]!(...args),
+      later: async (method, args) => store()[method]!(...args),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { StreamsMetrics } from '../streams-metrics.js';
 import type { StreamsState } from '../streams-state.js';
+import type { StoreQuerier } from './thread-store-view.js';
 
 /** One stream thread as its pool sees it: a worker thread, or the app's own thread. */
 export interface PooledThread {
@@ -9,6 +10,8 @@ export interface PooledThread {
   start(): Promise<void>;
   /** Commits, leaves the group and ends the thread. */
   close(): Promise<void>;
+  /** Asks this thread's instances of store `name` (interactive queries). */
+  querier(name: string): StoreQuerier;
 }
 
 /** What a thread tells its pool. */

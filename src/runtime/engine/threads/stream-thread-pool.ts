@@ -4,6 +4,7 @@ import type { StreamsState } from '../streams-state.js';
 import type { StreamsApp } from '../streams-app.js';
 import { LocalStreamThread } from './local-stream-thread.js';
 import type { PooledThread } from './pooled-thread.js';
+import type { StoreQuerier } from './thread-store-view.js';
 import { WorkerStreamThread } from './worker-stream-thread.js';
 
 /** What the pool tells its app. */
@@ -43,6 +44,11 @@ export class StreamThreadPool {
     this.threads.push(new LocalStreamThread(this.local, events));
     for (let i = 1; i < this.count; i++) this.threads.push(new WorkerStreamThread(i, this.module, this.config, events));
     await Promise.all(this.threads.map((t) => t.start()));
+  }
+
+  /** Each thread's instances of store `name`, thread 0 first (interactive queries). */
+  queriers(name: string): StoreQuerier[] {
+    return this.threads.map((t) => t.querier(name));
   }
 
   /** Every thread's counters, summed. */

@@ -6,6 +6,8 @@ import { RemoteLog } from './remote-log.js';
 import type { LogCapabilities } from './log-server.js';
 import { RpcChannel, type MessageEndpoint } from './rpc-channel.js';
 import { serializeError } from './thread-errors.js';
+import { StoreAnswers } from './store-answers.js';
+import { StoreNotReadyError } from '../../../state/state-store-error.js';
 
 /**
  * The module a stream thread's worker starts from. Bundled, it is the library file itself, so a
@@ -22,6 +24,8 @@ export type StreamThreadData = {
   capabilities: LogCapabilities;
   /** The handler's answer goes here: 0 waiting, 1 replace_thread, 2 shutdown_client. */
   decision: SharedArrayBuffer;
+  /** Answers to store queries the main thread waits for (see store-answers.ts). */
+  answers: SharedArrayBuffer;
   config: {
     applicationId: string;
     stateDir: string;
@@ -82,6 +86,14 @@ async function runStreamThread(data: StreamThreadData): Promise<void> {
     return app?.metrics();
   });
   channel.handle('error', () => (app?.error === undefined ? undefined : serializeError(app.error)));
+  // Interactive queries: app.store() on the main thread asks each thread's own instances.
+  const storeOf = (name: string) => {
+    if (app === undefined) throw new StoreNotReadyError(name, 'the stream thread has not started');
+    return app.store(name) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  };
+  channel.handle('query', (name: string, method: string, args: unknown[]) => storeOf(name)[method]!(...args));
+  const answers = new StoreAnswers(data.answers);
+  channel.on('queryNow', (q: { seq: number; name: string; method: string; args: unknown[] }) => answers.answer(q.seq, () => storeOf(q.name)[q.method]!(...q.args)));
 }
 
 if (!isMainThread && (workerData as StreamThreadData | undefined)?.tributaryStreamThread === true) {

@@ -6,7 +6,9 @@ import { capabilitiesOf, LogServer } from './log-server.js';
 import type { PooledThread, PooledThreadEvents } from './pooled-thread.js';
 import { RpcChannel, type MessageEndpoint } from './rpc-channel.js';
 import { STREAM_THREAD_ENTRY, type StreamThreadData } from './stream-thread.js';
+import { StoreAnswers } from './store-answers.js';
 import { deserializeError, type SerializedError } from './thread-errors.js';
+import type { StoreQuerier } from './thread-store-view.js';
 import { ThreadGoneError } from './thread-gone-error.js';
 
 /**
@@ -21,6 +23,9 @@ function startWorker(data: StreamThreadData): Worker {
   return new Worker(boot, { eval: true, workerData: data });
 }
 
+/** Longest wait for a worker's answer to a store query; past it the query fails as not ready (retriable). */
+const QUERY_TIMEOUT_MS = 5_000;
+
 /**
  * A stream thread on a worker thread: it builds the topology from the module and runs its own
  * StreamsApp over this thread's log, which a LogServer serves to it.
@@ -32,6 +37,8 @@ export class WorkerStreamThread implements PooledThread {
   private readonly channel: RpcChannel;
   private readonly server: LogServer;
   private closing = false;
+  private readonly answers = StoreAnswers.allocate();
+  private querySeq = 0;
 
   constructor(index: number, module: { specifier: string; exportName: string }, config: ResolvedStreamsConfig, events: PooledThreadEvents) {
     const decision = new SharedArrayBuffer(4);
@@ -43,6 +50,7 @@ export class WorkerStreamThread implements PooledThread {
       exportName: module.exportName,
       capabilities: capabilitiesOf(c.log),
       decision,
+      answers: this.answers.shared,
       config: {
         applicationId: c.applicationId,
         stateDir: c.stateDir,
@@ -90,6 +98,18 @@ export class WorkerStreamThread implements PooledThread {
 
   metrics(): StreamsMetrics {
     return this.reported;
+  }
+
+  /** Asks this thread's instances of store `name`: `now` waits here (up to QUERY_TIMEOUT_MS) for the answer. */
+  querier(name: string): StoreQuerier {
+    return {
+      now: (method, args) => {
+        const seq = ++this.querySeq;
+        this.channel.emit('queryNow', { seq, name, method, args });
+        return this.answers.await(seq, name, QUERY_TIMEOUT_MS);
+      },
+      later: (method, args) => this.channel.call('query', [name, method, args]),
+    };
   }
 
   start(): Promise<void> {
