@@ -30,6 +30,8 @@ export class PartitionLog {
   private readonly openTxns = new Map<number, number>();
   private lastStable = -1;
   private dirDirty = false;
+  /** The directory fsync in flight, if any (as Segment.sync: later callers wait for it too). */
+  private dirSyncing: Promise<void> | undefined;
   private readonly backgroundSyncs = new Set<Promise<void>>();
   private syncFailure: unknown;
 
@@ -234,11 +236,18 @@ export class PartitionLog {
 
   /** Makes everything appended so far durable. */
   async sync(): Promise<void> {
-    const pending = [...this.backgroundSyncs, ...this.segments.filter((s) => s.dirty).map((s) => s.sync())];
+    // Every segment: one with nothing new may have a sync in flight that covers this caller's writes.
+    const pending = [...this.backgroundSyncs, ...this.segments.map((s) => s.sync())];
     if (this.dirDirty) {
       this.dirDirty = false;
-      pending.push(fsyncDir(this.dir));
+      const started = fsyncDir(this.dir);
+      this.dirSyncing = started;
+      const settled = () => {
+        if (this.dirSyncing === started) this.dirSyncing = undefined;
+      };
+      started.then(settled, settled);
     }
+    if (this.dirSyncing !== undefined) pending.push(this.dirSyncing);
     await Promise.all(pending);
     const failure = this.syncFailure;
     this.syncFailure = undefined;

@@ -47,6 +47,8 @@ export class Segment {
   unsyncedBytes = 0;
   /** Entries already written to the index file. */
   private indexed = 0;
+  /** The newest fsync started, until it settles: it covers every write made before it started. */
+  private syncing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -210,12 +212,23 @@ export class Segment {
     this.indexed = this.entries.length;
   }
 
-  async sync(): Promise<void> {
-    if (!this.dirty) return;
+  /**
+   * Makes every write so far durable. A caller that finds nothing new to sync still waits for the
+   * sync in flight: it may cover that caller's writes (two transactions commit at once and both
+   * wrote here; the second must not go on before the first one's fsync is done).
+   */
+  sync(): Promise<void> {
+    if (!this.dirty) return this.syncing ?? Promise.resolve();
     this.dirty = false;
     this.unsyncedBytes = 0;
     this.flushIndex();
-    await Promise.all([fsyncAsync(this.fd), fsyncAsync(this.indexFd)]);
+    const started = Promise.all([fsyncAsync(this.fd), fsyncAsync(this.indexFd)]).then(() => undefined);
+    this.syncing = started;
+    const settled = () => {
+      if (this.syncing === started) this.syncing = undefined;
+    };
+    started.then(settled, settled);
+    return started;
   }
 
   close(): void {
