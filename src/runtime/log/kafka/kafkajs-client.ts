@@ -79,8 +79,11 @@ export class KafkajsClient implements KafkaClient {
   }
 
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean> {
+    // Not kafkajs' waitForLeaders: its metadata retries can run out on a cluster that has just
+    // started (UNKNOWN_TOPIC_OR_PARTITION for a topic it did create); KafkaLog waits for the
+    // partitions' leaders itself (untilServed).
     return this.admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [{ topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
     });
   }
