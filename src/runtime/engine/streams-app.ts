@@ -10,7 +10,7 @@ import { Mutex } from './mutex.js';
 import type { Serde } from '../../serdes/serde.js';
 import { StoreNotReadyError } from '../../state/state-store-error.js';
 import type { ReadOnlyKeyValueStore } from '../../state/key-value-store.js';
-import { storeView } from './store-views.js';
+import { compositeStoreView, storeView } from './store-views.js';
 import { GlobalStores, type GlobalTopicReader } from '../../state/internals/global-stores.js';
 import type { StateStore } from '../../state/state-store.js';
 import { resolveStreamsConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js';
@@ -19,7 +19,6 @@ import { canTransition, StreamsStateError, type StreamsState } from './streams-s
 import { TaskManager } from './task-manager.js';
 import { InvalidConfigError } from '../log/errors.js';
 import { StreamThreadPool } from './threads/stream-thread-pool.js';
-import { threadStoreView } from './threads/thread-store-view.js';
 import { ThreadGoneError } from './threads/thread-gone-error.js';
 import { loadTopologyModule, moduleSpecifier } from './threads/topology-module.js';
 
@@ -461,7 +460,7 @@ export class StreamsApp {
   store<S extends StateStore = ReadOnlyKeyValueStore<unknown, unknown>>(name: string): S {
     const builder = this.topology.storeBuilder(name);
     if (this.config.numStreamThreads > 1) {
-      return threadStoreView(builder, () => {
+      return compositeStoreView(builder, () => {
         if (this.stateValue !== 'RUNNING' || this.pool === undefined) throw new StoreNotReadyError(name, `the application is ${this.stateValue}`);
         return this.pool.queriers(name);
       }) as unknown as S;

@@ -2,7 +2,7 @@ import type { StreamsApp } from '../streams-app.js';
 import type { StreamsMetrics } from '../streams-metrics.js';
 import type { StreamsState } from '../streams-state.js';
 import type { PooledThread, PooledThreadEvents } from './pooled-thread.js';
-import type { StoreQuerier } from './thread-store-view.js';
+import type { StoreQuerier } from '../store-views.js';
 
 /**
  * Stream thread 0, on the app's own thread: a StreamsApp on the log itself, no message channel

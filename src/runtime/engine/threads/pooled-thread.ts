@@ -1,6 +1,6 @@
 import type { StreamsMetrics } from '../streams-metrics.js';
 import type { StreamsState } from '../streams-state.js';
-import type { StoreQuerier } from './thread-store-view.js';
+import type { StoreQuerier } from '../store-views.js';
 
 /** One stream thread as its pool sees it: a worker thread, or the app's own thread. */
 export interface PooledThread {

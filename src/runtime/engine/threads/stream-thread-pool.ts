@@ -4,7 +4,7 @@ import type { StreamsState } from '../streams-state.js';
 import type { StreamsApp } from '../streams-app.js';
 import { LocalStreamThread } from './local-stream-thread.js';
 import type { PooledThread } from './pooled-thread.js';
-import type { StoreQuerier } from './thread-store-view.js';
+import type { StoreQuerier } from '../store-views.js';
 import { WorkerStreamThread } from './worker-stream-thread.js';
 
 /** What the pool tells its app. */

@@ -8,7 +8,7 @@ import { RpcChannel, type MessageEndpoint } from './rpc-channel.js';
 import { STREAM_THREAD_ENTRY, type StreamThreadData } from './stream-thread.js';
 import { StoreAnswers } from './store-answers.js';
 import { deserializeError, type SerializedError } from './thread-errors.js';
-import type { StoreQuerier } from './thread-store-view.js';
+import type { StoreQuerier } from '../store-views.js';
 import { ThreadGoneError } from './thread-gone-error.js';
 
 /**
