@@ -44,11 +44,8 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
       if (found === undefined) slotsByTopic.set(topic, (found = []));
       slots = found;
     }
-    checkRecord(r, i, topic);
-    let p: number;
-    if (r.partition !== undefined) p = partitionOf(topic, r.partition).partition;
-    else if (r.key !== null) p = partitionForKey(r.key, topic.partitions.length);
-    else p = nullKeyPartition(topic.name, topic.partitions.length);
+    checkRecordFields(r, i, topic.name);
+    const p = choosePartition(r, i, topic.name, topic.partitions.length, topic.config.cleanupPolicy === 'compact', nullKeyPartition);
     let group = slots[p];
     if (group === undefined) {
       group = { partition: topic.partitions[p]!, records: [], indices: [], byteSize: 0 };
@@ -62,11 +59,18 @@ export function planProduce(records: ProducerRecord[], lookup: (topic: string) =
   return groups;
 }
 
-function checkRecord(r: ProducerRecord, i: number, topic: Topic): void {
-  checkRecordFields(r, i, topic.name);
-  if (r.key === null && topic.config.cleanupPolicy === 'compact') {
-    throw new InvalidRecordError(`${recordAt(i, topic.name)}: a compacted topic needs a key on every record`);
+/**
+ * The partition of record `i` of a produce call, as Kafka chooses it: the record's own (checked),
+ * else murmur2 of the key, else the call's sticky partition for null keys. A null key on a
+ * compacted topic is refused. Stream threads choose with it too when they encode their batches.
+ */
+export function choosePartition(r: ProducerRecord, i: number, topic: string, partitions: number, compacted: boolean, nullKeyPartition: (topic: string, partitions: number) => number): number {
+  if (r.key === null && compacted) throw new InvalidRecordError(`${recordAt(i, topic)}: a compacted topic needs a key on every record`);
+  if (r.partition !== undefined) {
+    if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= partitions) throw new UnknownPartitionError(topic, r.partition, partitions);
+    return r.partition;
   }
+  return r.key !== null ? partitionForKey(r.key, partitions) : nullKeyPartition(topic, partitions);
 }
 
 function recordAt(index: number, topic: string): string {

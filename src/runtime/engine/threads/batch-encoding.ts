@@ -1,7 +1,6 @@
 import type { EncodedBatches } from '../../log/encoded-batches.js';
-import { partitionForKey } from '../../log/murmur2.js';
 import type { ProducerRecord } from '../../log/partitioned-log.js';
-import { checkRecordFields } from '../../log/produce-plan.js';
+import { checkRecordFields, choosePartition } from '../../log/produce-plan.js';
 import { BATCH_HEADER_BYTES, encodeBatchInto, recordSize } from '../../log/record-batch.js';
 import type { StickyPartitioner } from '../../log/sticky-partitioner.js';
 
@@ -15,11 +14,9 @@ type Group = { topicIndex: number; partition: number; records: ProducerRecord[];
 
 /**
  * Encodes a produce call's records as EmbeddedLog would write them, one batch per partition,
- * choosing partitions as EmbeddedLog does (explicit, murmur2 of the key, sticky for null keys).
- * Returns undefined when the call is better left to the log itself: a topic whose shape is not
- * known, a record without a timestamp (the log stamps its own clock's time), or one the log must
- * refuse with its own error (a bad partition, a null key on a compacted topic). Records that are
- * not Buffers raise InvalidRecordError here, as the log would.
+ * choosing partitions as EmbeddedLog does (choosePartition), with the same errors for records it
+ * refuses. Returns undefined when the call is better left to the log itself: a topic whose shape
+ * is not known, or a record without a timestamp (the log stamps its own clock's time).
  */
 export function encodeBatches(records: readonly ProducerRecord[], shapeOf: (topic: string) => TopicShape | undefined, sticky: StickyPartitioner): EncodedCall | undefined {
   const topics: string[] = [];
@@ -41,13 +38,7 @@ export function encodeBatches(records: readonly ProducerRecord[], shapeOf: (topi
       assumed.push(shape);
     }
     const { shape, slots } = topic;
-    let p: number;
-    if (r.partition !== undefined) {
-      if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= shape.partitions) return undefined;
-      p = r.partition;
-    } else if (r.key !== null) p = partitionForKey(r.key, shape.partitions);
-    else if (shape.compacted) return undefined;
-    else p = nullKeyPartition(r.topic, shape.partitions);
+    const p = choosePartition(r, i, r.topic, shape.partitions, shape.compacted, nullKeyPartition);
     let group = slots[p];
     if (group === undefined) {
       group = { topicIndex: topic.index, partition: p, records: [], indices: [], byteSize: 0 };
