@@ -2,10 +2,8 @@ import type { Topology } from '../../processor/topology.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { TopologyError } from '../../processor/topology-error.js';
 import { TributaryError } from '../../errors/tributary-error.js';
-import { checkCopartitioning, copartitionedCount } from '../../processor/copartitioning.js';
-import { TopicAlreadyExistsError, UnknownTopicError } from '../log/errors.js';
 import type { GroupMember, TopicPartition } from '../log/partitioned-log.js';
-import { changelogTopicName } from './internal-topics.js';
+import { prepareTopics } from './app-topics.js';
 import { Mutex } from './mutex.js';
 import type { Serde } from '../../serdes/serde.js';
 import { StoreNotReadyError } from '../../state/state-store-error.js';
@@ -28,8 +26,6 @@ const MIGRATION_GRACE_MS = 5_000;
 const RECOVERY_BACKOFF_MS = 500;
 /** Longest pause between replace_thread restarts that keep failing (the pause doubles from RECOVERY_BACKOFF_MS). */
 const MAX_REPLACE_BACKOFF_MS = 10_000;
-/** How long a topic created by another instance may stay invisible to this one. */
-const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
 
 export type StateListener = (newState: StreamsState, oldState: StreamsState) => void;
 
@@ -144,7 +140,14 @@ export class StreamsApp {
     this.transition('REBALANCING');
     if (this.config.numStreamThreads > 1) return this.startThreads();
     try {
-      const counts = await this.prepareTopics();
+      const counts = await prepareTopics({
+        log: this.config.log,
+        applicationId: this.config.applicationId,
+        topology: this.topology,
+        subtopologies: this.subtopologies,
+        resolveTopic: this.resolveTopic,
+        clock: this.config.clock,
+      });
       await this.openGlobalStores(counts);
       const globalStores = new Map<string, StateStore>([...(this.globals?.stores ?? [])].map(([name, g]) => [name, g.store]));
       const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology, globalStores);
@@ -212,22 +215,6 @@ export class StreamsApp {
     return this.failing;
   }
 
-  /**
-   * Partition count of a topic another instance has just created: its metadata may not have
-   * reached every broker yet, so "unknown topic" is asked again for a while.
-   */
-  private async partitionsOfTopicCreatedElsewhere(topic: string): Promise<number> {
-    const deadline = this.config.clock() + TOPIC_VISIBLE_TIMEOUT_MS;
-    for (;;) {
-      try {
-        return (await this.config.log.describeTopic(topic)).partitions.length;
-      } catch (e) {
-        if (!(e instanceof UnknownTopicError) || this.config.clock() > deadline) throw e;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-  }
-
   /** Opens the global stores (GlobalKTable) and loads them to the end of their topics. */
   private async openGlobalStores(counts: Map<string, number>): Promise<void> {
     const specs = [...this.topology.globalStores.values()];
@@ -264,81 +251,6 @@ export class StreamsApp {
       };
     },
   };
-
-  /**
-   * Checks that every source topic exists and creates the internal (repartition) topics with as
-   * many partitions as the topics of the sub-topology that writes them. Returns partition counts.
-   */
-  private async prepareTopics(): Promise<Map<string, number>> {
-    const log = this.config.log;
-    const existing = new Set(await log.listTopics());
-    const counts = new Map<string, number>();
-    const describe = async (topic: string) => {
-      if (!counts.has(topic) && existing.has(topic)) counts.set(topic, (await log.describeTopic(topic)).partitions.length);
-    };
-    // Only the topics this topology touches are described (a shared Kafka cluster has many others).
-    for (const sub of this.subtopologies) {
-      for (const topic of [...sub.sourceTopics, ...sub.sinkTopics].map(this.resolveTopic)) await describe(topic);
-      for (const topic of existing) if (sub.sourcePatterns.some((p) => p.test(topic))) await describe(topic);
-    }
-    const internal = this.topology.internalTopics;
-    const known = (topic: string) => counts.get(this.resolveTopic(topic));
-    for (let pass = 0; pass <= internal.size; pass++) {
-      for (const [name, spec] of internal) {
-        const real = this.resolveTopic(name);
-        if (counts.has(real)) continue;
-        const writers = this.subtopologies.filter((s) => s.sinkTopics.includes(name));
-        const upstream = writers.flatMap((s) => s.sourceTopics.map(this.resolveTopic));
-        // A join's repartition topic takes its partner's count; others their writers' inputs' count.
-        const joined = spec.partitions ?? copartitionedCount(this.topology, name, known);
-        if (joined === undefined && upstream.some((t) => !counts.has(t))) continue; // next pass
-        const partitions = joined ?? Math.max(1, ...upstream.map((t) => counts.get(t)!));
-        try {
-          await log.createTopic(real, { partitions });
-          counts.set(real, partitions);
-        } catch (e) {
-          // Another instance of the application, starting at the same time, created it first.
-          if (!(e instanceof TopicAlreadyExistsError)) throw e;
-          counts.set(real, await this.partitionsOfTopicCreatedElsewhere(real));
-        }
-      }
-    }
-    for (const sub of this.subtopologies) {
-      for (const topic of sub.sourceTopics.map(this.resolveTopic)) {
-        if (!counts.has(topic)) throw new TopologyError(`Source topic "${topic}" does not exist; create it before starting the application`);
-      }
-    }
-    checkCopartitioning(this.topology, known);
-    await this.prepareChangelogs(counts);
-    return counts;
-  }
-
-  /**
-   * Creates each logged store's changelog (compacted; windowed stores also expire by retention)
-   * with as many partitions as the inputs of the sub-topology that owns the store.
-   */
-  private async prepareChangelogs(counts: Map<string, number>): Promise<void> {
-    const log = this.config.log;
-    for (const sub of this.subtopologies) {
-      const inputs = [...sub.sourceTopics.map(this.resolveTopic), ...[...counts.keys()].filter((t) => sub.sourcePatterns.some((p) => p.test(t)))];
-      const partitions = Math.max(1, ...inputs.map((t) => counts.get(t) ?? 1));
-      for (const name of sub.stores) {
-        const builder = this.topology.storeBuilder(name);
-        if (!builder.logging) continue;
-        const topic = changelogTopicName(this.config.applicationId, name);
-        if (counts.has(topic)) continue;
-        try {
-          await log.createTopic(topic, { partitions, cleanupPolicy: 'compact', ...(builder.changelogRetentionMs !== undefined && { retentionMs: builder.changelogRetentionMs }) });
-          counts.set(topic, partitions);
-        } catch (e) {
-          if (!(e instanceof TopicAlreadyExistsError)) throw e;
-          const existing = await this.partitionsOfTopicCreatedElsewhere(topic);
-          if (existing < partitions) throw new TopologyError(`Changelog topic "${topic}" has ${existing} partitions but the store needs ${partitions}; delete it (the state is rebuilt from the inputs) or reset the application`);
-          counts.set(topic, existing);
-        }
-      }
-    }
-  }
 
   private onRevoked(partitions: TopicPartition[]): Promise<void> {
     return this.rebalanceStep(async () => {
