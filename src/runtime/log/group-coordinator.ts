@@ -94,10 +94,11 @@ export class GroupCoordinator {
       const assignments: Promise<void>[] = [];
       for (const [id, member] of group.members) {
         const had = new Set(member.assignment.map(key));
-        const lost = member.assignment.some((tp) => !(next.get(id) ?? []).some((n) => key(n) === key(tp)));
         member.assignment = next.get(id) ?? [];
         const added = member.assignment.filter((tp) => !had.has(key(tp)));
-        // A member that only lost partitions is told too (with none): the rebalance is over for it.
+        // It lost some when it kept fewer than it had. A member that only lost partitions is told
+        // too (with none): the rebalance is over for it.
+        const lost = had.size > member.assignment.length - added.length;
         if (added.length > 0 || lost) assignments.push(callListener(member.options.onPartitionsAssigned, added, errors));
       }
       await Promise.all(assignments);

@@ -8,7 +8,7 @@ import type { StickyPartitioner } from '../../log/sticky-partitioner.js';
 export type TopicShape = { partitions: number; compacted: boolean };
 
 /** The batches of one call, and where each record went: record `indices[b][j]` is record j of batch b. */
-export type EncodedCall = { encoded: EncodedBatches; indices: number[][]; partitions: number[] };
+export type EncodedCall = { encoded: EncodedBatches; indices: number[][] };
 
 type Group = { topicIndex: number; partition: number; records: ProducerRecord[]; indices: number[]; byteSize: number };
 
@@ -59,8 +59,11 @@ export function encodeBatches(records: readonly ProducerRecord[], shapeOf: (topi
     const g = groups[b]!;
     const length = BATCH_HEADER_BYTES + g.byteSize;
     encodeBatchInto(bytes.subarray(at, at + length), g.records, null, 0, 0, 0);
-    layout.set([g.topicIndex, g.partition, at, length], b * 4);
+    layout[b * 4] = g.topicIndex;
+    layout[b * 4 + 1] = g.partition;
+    layout[b * 4 + 2] = at;
+    layout[b * 4 + 3] = length;
     at += length;
   }
-  return { encoded: { topics, assumed, layout, bytes }, indices: groups.map((g) => g.indices), partitions: groups.map((g) => g.partition) };
+  return { encoded: { topics, assumed, layout, bytes }, indices: groups.map((g) => g.indices) };
 }

@@ -27,7 +27,7 @@ export class LocalStreamThread implements PooledThread {
   }
 
   metrics(): StreamsMetrics {
-    return { ...this.app.metrics() };
+    return this.app.metrics();
   }
 
   start(): Promise<void> {

@@ -198,7 +198,7 @@ export class RemoteLog implements PartitionedLog {
     const metadata = new Array<RecordMetadata>(records.length);
     for (let b = 0; b < bases.length; b++) {
       const topic = encoded.topics[encoded.layout[b * 4]!]!;
-      const partition = call.partitions[b]!;
+      const partition = encoded.layout[b * 4 + 1]!;
       const indices = call.indices[b]!;
       for (let j = 0; j < indices.length; j++) metadata[indices[j]!] = { topic, partition, offset: bases[b]! + j };
     }

@@ -54,7 +54,7 @@ export class StoreAnswers {
       }
     }
     const length = Atomics.load(this.cells, 1);
-    const answer = v8.deserialize(Buffer.from(this.bytes.slice(0, length))) as { value?: unknown; error?: ReturnType<typeof serializeError> };
+    const answer = v8.deserialize(this.bytes.slice(0, length)) as { value?: unknown; error?: ReturnType<typeof serializeError> };
     if (answer.error !== undefined) throw deserializeError(answer.error);
     return answer.value;
   }
