@@ -171,4 +171,28 @@ describe('staged writes', () => {
     const committed = await log.committedOffsets('many-keys', 'events');
     expect(committed[0]?.offset).toBe(keys);
   });
+
+  it('are committed sooner when they hardly coalesce (new keys), and held longer when keys repeat', async () => {
+    const log = await openLog();
+    await log.createTopic('fresh', { partitions: 1 });
+    await log.createTopic('repeats', { partitions: 1 });
+    const records = 15_000;
+    // Every key new, then each key written four times in a row: the same record count.
+    await log.produce(Array.from({ length: records }, (_, i) => ({ topic: 'fresh', key: Buffer.from(`k${i}`), value: Buffer.from('x') })));
+    await log.produce(Array.from({ length: records }, (_, i) => ({ topic: 'repeats', key: Buffer.from(`k${Math.floor(i / 4)}`), value: Buffer.from('x') })));
+    const commitsFor = async (topic: string) => {
+      const builder = new StreamsBuilder();
+      builder.stream(topic, { key: s, value: s }).groupByKey().count({ name: 'counts' });
+      const app = new StreamsApp(builder.build(), { applicationId: `coalescing-${topic}`, log, stateDir: tempDir('tributary-state-'), commitIntervalMs: 3_600_000 });
+      await app.start();
+      await until(() => app.metrics().processedRecords === records, 'every record to be processed', 60_000);
+      const commits = app.metrics().commits;
+      await app.close();
+      return commits;
+    };
+    // New keys: a commit every ~2k staged keys (at 10k there would be one so far).
+    expect(await commitsFor('fresh')).toBeGreaterThanOrEqual(4);
+    // 3,750 keys each written 4 times: staging saves three writes in four, so nothing is forced.
+    expect(await commitsFor('repeats')).toBe(0);
+  });
 });

@@ -32,6 +32,8 @@ export interface ManagedStore extends StateStore {
   discard(): void;
   /** Number of keys staged since the last commit (the engine commits early when it grows large). */
   readonly stagedCount: number;
+  /** Writes staged since the last commit, a key counted once per write (>= stagedCount). */
+  readonly stagedWrites: number;
   /** Whether queries may be answered (init and restore are done). */
   readonly queryable: boolean;
   close(): Promise<void>;

@@ -22,6 +22,7 @@ export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
   private readonly cache = new Map<string, Cached<T>>();
   private pending: BackingOp[] | undefined;
+  private writes = 0;
   /** Changes whenever committed values may have changed (a commit with writes, a restore…). */
   version = 0;
 
@@ -33,6 +34,11 @@ export class StagedEntries<T> {
 
   get stagedCount(): number {
     return this.staged.size;
+  }
+
+  /** Writes staged since the last commit; above stagedCount when keys were written more than once. */
+  get stagedWrites(): number {
+    return this.writes;
   }
 
   get(key: Buffer): T | undefined {
@@ -77,6 +83,7 @@ export class StagedEntries<T> {
 
   /** Stages a write; `undefined` deletes. */
   put(key: Buffer, value: T | undefined, timestamp: number, ck = key.toString('latin1')): void {
+    this.writes++;
     const entry = this.staged.get(ck);
     if (entry !== undefined) {
       entry.value = value;
@@ -109,6 +116,7 @@ export class StagedEntries<T> {
     if (ops.length > 0) this.version++;
     for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
     this.staged = new Map();
+    this.writes = 0;
   }
 
   /** Writes bytes that are already committed elsewhere (a global store's topic) to the backing and cache. */
@@ -121,6 +129,7 @@ export class StagedEntries<T> {
   /** Drops staged writes (the commit failed or the task is closed uncleanly). */
   discard(): void {
     this.staged = new Map();
+    this.writes = 0;
     this.pending = undefined;
   }
 

@@ -77,6 +77,10 @@ export abstract class StoreBase<T> implements ManagedStore {
     return this.entriesValue?.stagedCount ?? 0;
   }
 
+  get stagedWrites(): number {
+    return this.entriesValue?.stagedWrites ?? 0;
+  }
+
   flushCache(): number {
     return this.flushHook?.() ?? 0;
   }

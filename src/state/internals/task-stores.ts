@@ -115,6 +115,13 @@ export class TaskStores {
     return n;
   }
 
+  /** Writes to the task's stores since the last commit, each key counted as often as it was written. */
+  get stagedWrites(): number {
+    let n = 0;
+    for (const s of this.stores.values()) n += s.stagedWrites;
+    return n;
+  }
+
   /**
    * Lets caching stores forward what they held back. Forwarded records may update stores further
    * down the topology, so this repeats until nothing more is forwarded.
