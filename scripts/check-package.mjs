@@ -1,0 +1,70 @@
+// Checks the built package as users load it: `import` (dist/index.js) and `require`
+// (dist/index.cjs). Each build runs a small app on an EmbeddedLog on two stream threads, so the
+// worker entry of that build starts too, and the output is compared with what the topology must
+// write. Run after `npm run build` (.ci/run does); exits non-zero on any difference.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(import.meta.dirname, '..');
+const RECORDS = 2_000;
+
+/** A topology module for the build: upper-cases values of keys that are not "skip". */
+function topologyModule(dir, format) {
+  const load = format === 'cjs' ? `const t = require(${JSON.stringify(path.join(root, 'dist/index.cjs'))});` : `import * as t from ${JSON.stringify(pathToFileURL(path.join(root, 'dist/index.js')).href)};`;
+  const exportAs = format === 'cjs' ? 'exports.upper =' : 'export const upper =';
+  const file = path.join(dir, `topology.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+  fs.writeFileSync(
+    file,
+    `${load}
+${exportAs} () => {
+  const s = t.Serdes.string();
+  const builder = new t.StreamsBuilder();
+  builder.stream('in', { key: s, value: s }).filter((k) => k !== 'skip').mapValues((_k, v) => v.toUpperCase()).to('out', { key: s, value: s });
+  return builder.build();
+};
+`,
+  );
+  return pathToFileURL(file);
+}
+
+async function check(format, lib) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tributary-package-${format}-`));
+  try {
+    const log = await lib.EmbeddedLog.open(path.join(dir, 'log'));
+    await log.createTopic('in', { partitions: 4 });
+    await log.createTopic('out', { partitions: 4 });
+    await log.produce(Array.from({ length: RECORDS }, (_, i) => ({ topic: 'in', key: Buffer.from(i % 10 === 0 ? 'skip' : `k${i}`), value: Buffer.from(`v${i}`) })));
+    const app = await lib.StreamsApp.fromModule(topologyModule(dir, format), { applicationId: `package-${format}`, log, stateDir: path.join(dir, 'state'), numStreamThreads: 2 }, 'upper');
+    await app.start();
+    const expected = RECORDS - RECORDS / 10;
+    const deadline = Date.now() + 60_000;
+    while (app.metrics().processedRecords < RECORDS) {
+      if (app.state === 'ERROR') throw app.error;
+      if (Date.now() > deadline) throw new Error(`${format}: processed ${app.metrics().processedRecords} of ${RECORDS} in 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await app.close();
+    const values = [];
+    for (let p = 0; p < 4; p++) {
+      for (const r of await log.fetch({ topic: 'out', partition: p, offset: 0, maxRecords: RECORDS })) values.push(r.value.toString());
+    }
+    await log.close();
+    assert.equal(values.length, expected, `${format}: output count`);
+    assert.deepEqual(new Set(values), new Set(Array.from({ length: RECORDS }, (_, i) => i).filter((i) => i % 10 !== 0).map((i) => `V${i}`)), `${format}: output values`);
+    console.log(`${format}: ${RECORDS} records through two stream threads, ${values.length} out as expected`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const esm = await import(pathToFileURL(path.join(root, 'dist/index.js')).href);
+const cjs = createRequire(import.meta.url)(path.join(root, 'dist/index.cjs'));
+for (const lib of [esm, cjs]) {
+  for (const name of ['StreamsApp', 'EmbeddedLog', 'KafkaLog', 'StreamsBuilder', 'Serdes', 'TopologyTestDriver', 'Stores']) assert.ok(lib[name], `export ${name} is missing`);
+}
+await check('esm', esm);
+await check('cjs', cjs);
