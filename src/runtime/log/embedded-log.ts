@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compactPartition } from './compaction.js';
+import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './clean-shutdown.js';
 import { CoordinatorLog, type OffsetCommit } from './coordinator-log.js';
 import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
@@ -103,9 +104,10 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     try {
       fs.rmSync(path.join(dir, 'trash'), { recursive: true, force: true });
       const damage: SegmentDamage[] = [];
+      const clean = await takeCleanShutdownMarker(dir);
       const coordinator = CoordinatorLog.open(dir, damage);
       const log = new EmbeddedLog(dir, lock, coordinator, fsyncPolicy, options.clock ?? Date.now, damage);
-      log.loadTopics(damage);
+      log.loadTopics(damage, clean);
       // Every transaction on disk is now decided and its abort (if any) durable: shrink the journal.
       await coordinator.compact(log.lastSeq);
       const report = options.onDamage ?? ((d: LogDamage) => console.warn(`tributary: ${d.file} at byte ${d.position}: ${d.reason}; cut off ${d.droppedBytes} bytes`));
@@ -122,7 +124,8 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     }
   }
 
-  private loadTopics(damage: SegmentDamage[]): void {
+  /** `clean`: the last stop was clean, so active segments need no checksum pass (see clean-shutdown.ts). */
+  private loadTopics(damage: SegmentDamage[], clean: boolean): void {
     const topicsDir = path.join(this.dir, 'topics');
     for (const name of fs.readdirSync(topicsDir)) {
       const dir = path.join(topicsDir, name);
@@ -145,7 +148,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
           partitions.push(PartitionLog.create(pdir, name, p, settings));
           continue;
         }
-        const opened = PartitionLog.open(pdir, name, p, settings, (seq) => this.coordinator.outcome(seq), damage);
+        const opened = PartitionLog.open(pdir, name, p, settings, (seq) => this.coordinator.outcome(seq), damage, !clean);
         partitions.push(opened.log);
         this.lastSeq = Math.max(this.lastSeq, opened.maxTxnSeq);
       }
@@ -410,7 +413,10 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     return this.track(run);
   }
 
-  /** Flushes everything to disk (unless fsync is 'never'), closes files and releases the folder. */
+  /**
+   * Flushes everything to disk (unless fsync is 'never'), closes files and releases the folder.
+   * A synced close leaves the clean-shutdown marker, so the next open skips the checksum pass.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -422,7 +428,11 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync()));
     for (const p of partitions) p.close();
     this.coordinator.close();
-    this.lock.release();
+    try {
+      if (this.fsyncPolicy !== 'never') await writeCleanShutdownMarker(this.dir);
+    } finally {
+      this.lock.release();
+    }
   }
 }
 

@@ -52,8 +52,9 @@ export class PartitionLog {
   }
 
   /**
-   * Opens a partition after a clean or unclean stop. The active segment is checked batch by
-   * batch; what follows the first bad batch is cut off and reported in `damage`. Transactions
+   * Opens a partition after a clean or unclean stop. With `verifyActive` (an unclean stop) the
+   * active segment is checked batch by batch; what follows the first bad batch is cut off and
+   * reported in `damage`. Transactions
    * found without a commit decision are aborted here, so they can never become visible.
    */
   static open(
@@ -63,6 +64,7 @@ export class PartitionLog {
     settings: PartitionSettings,
     outcome: TransactionOutcome,
     damage: SegmentDamage[],
+    verifyActive = true,
   ): { log: PartitionLog; maxTxnSeq: number } {
     finishOrDropCompaction(dir);
     const bases = fs
@@ -73,7 +75,7 @@ export class PartitionLog {
     if (bases.length === 0) bases.push(0);
     const segments = bases.map((base, i) =>
       fs.existsSync(path.join(dir, `${String(base).padStart(20, '0')}.log`))
-        ? Segment.open(dir, base, i === bases.length - 1, damage)
+        ? Segment.open(dir, base, verifyActive && i === bases.length - 1, damage)
         : Segment.create(dir, base),
     );
     const seen = new Set<number>();
