@@ -26,6 +26,15 @@ function segmentFiles(dir: string): string[] {
   return fs.readdirSync(pdir).filter((n) => n.endsWith('.log')).sort().map((n) => path.join(pdir, n));
 }
 
+/** Flips one bit of the file past its 16-byte header, at a place picked by `where`; returns the position. */
+function flipBit(file: string, where: number, bit: number): number {
+  const bytes = fs.readFileSync(file);
+  const position = 16 + (where % (bytes.length - 16));
+  bytes[position] = bytes[position]! ^ (1 << bit);
+  fs.writeFileSync(file, bytes);
+  return position;
+}
+
 async function openReporting(dir: string): Promise<{ log: EmbeddedLog; damage: LogDamage[] }> {
   const damage: LogDamage[] = [];
   const log = await EmbeddedLog.open(dir, { ...options, onDamage: (d) => damage.push(d) });
@@ -54,10 +63,7 @@ describe('EmbeddedLog with damaged files', () => {
         const dir = tempDir();
         const expected = await writeLog(dir, 6);
         const [file] = segmentFiles(dir);
-        const bytes = fs.readFileSync(file!);
-        const position = 16 + (where % (bytes.length - 16));
-        bytes[position] = bytes[position]! ^ (1 << bit);
-        fs.writeFileSync(file!, bytes);
+        const position = flipBit(file!, where, bit);
 
         const { log, damage } = await openReporting(dir);
         expect(damage).toHaveLength(1);
@@ -159,11 +165,7 @@ describe('EmbeddedLog after a clean shutdown', () => {
       fc.asyncProperty(fc.nat(), fc.integer({ min: 0, max: 7 }), async (where, bit) => {
         const dir = tempDir();
         const expected = await writeLog(dir, 6, undefined, 'commit');
-        const [file] = segmentFiles(dir);
-        const bytes = fs.readFileSync(file!);
-        const position = 16 + (where % (bytes.length - 16));
-        bytes[position] = bytes[position]! ^ (1 << bit);
-        fs.writeFileSync(file!, bytes);
+        flipBit(segmentFiles(dir)[0]!, where, bit);
 
         const { log, damage } = await openReporting(dir);
         expect(damage).toEqual([]);
