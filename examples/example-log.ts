@@ -56,10 +56,14 @@ export async function exampleLog(name: string, applicationId: string): Promise<E
 }
 
 /**
- * Today (UTC) at the given time, in ms: the examples' event times. They must be recent: a Kafka
- * broker's retention (7 days by default) deletes older records, even in the middle of a run.
+ * The latest moment with this UTC time of day that is at least an hour ago, in ms: the examples'
+ * event times. Recent, because a Kafka broker's retention (7 days by default) deletes older
+ * records, even in the middle of a run; and past, because a broker refuses timestamps more than
+ * an hour ahead of its clock (`log.message.timestamp.after.max.ms`), and the examples' events run
+ * minutes past this time.
  */
-export function todayAtUtc(hours: number, minutes = 0): number {
+export function recentUtcTime(hours: number, minutes = 0): number {
   const day = 86_400_000;
-  return Math.floor(Date.now() / day) * day + (hours * 60 + minutes) * 60_000;
+  const today = Math.floor(Date.now() / day) * day + (hours * 60 + minutes) * 60_000;
+  return today <= Date.now() - 3_600_000 ? today : today - day;
 }

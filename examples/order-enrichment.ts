@@ -3,13 +3,13 @@
 // re-prices lines when a price changes and follows a line that switches product.
 import { Serdes, StreamsApp, type ReadOnlyKeyValueStore } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
-import { exampleLog, todayAtUtc } from './example-log.js';
+import { exampleLog, recentUtcTime } from './example-log.js';
 import { orderEnrichment, type Customer, type Order, type OrderLine, type PricedLine, type Product } from './order-enrichment-topology.js';
 
 const { log, stateDir, applicationId, createTopics } = await exampleLog('order-enrichment', 'order-enrichment');
 await createTopics(Object.fromEntries(['customers', 'products', 'orders', 'order-lines', 'enriched-orders', 'priced-lines'].map((t) => [t, 2])));
 
-const t0 = todayAtUtc(9);
+const t0 = recentUtcTime(9);
 const json = Serdes.json<unknown>();
 const record = (topic: string, key: string, value: unknown, at: number) => ({ topic, key: Buffer.from(key), value: value === null ? null : json.serialize(topic, value), timestamp: t0 + at });
 const customers: [string, Customer][] = [['c1', { name: 'Ada', country: 'UK' }], ['c2', { name: 'Linus', country: 'FI' }], ['c3', { name: 'Grace', country: 'US' }]];

@@ -2,7 +2,7 @@
 // each window's final count is written once, after it closes.
 import { Serdes, StreamsApp, StreamsBuilder, Suppressed, TimeWindows } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
-import { exampleLog, todayAtUtc } from './example-log.js';
+import { exampleLog, recentUtcTime } from './example-log.js';
 
 type PageView = { page: string; userId: string };
 const MINUTE = 60_000;
@@ -11,7 +11,7 @@ await createTopics({ 'page-views': 1, 'views-per-minute': 2 });
 
 // Five minutes of views, one every 250 ms of event time, a little out of order.
 const pages = ['/', '/pricing', '/docs', '/blog'];
-const start = todayAtUtc(12);
+const start = recentUtcTime(12);
 const json = Serdes.json<PageView>();
 await log.produce(Array.from({ length: 1_200 }, (_, i) => {
   const view = { page: pages[(i * 7) % pages.length]!, userId: `u${i % 50}` };

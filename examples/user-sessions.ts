@@ -2,14 +2,14 @@
 // each session's click count is queried from the session store.
 import { Serdes, SessionWindows, StreamsApp, StreamsBuilder, type ReadOnlySessionStore } from '../src/index.js';
 import { untilCaughtUp } from './caught-up.js';
-import { exampleLog, todayAtUtc } from './example-log.js';
+import { exampleLog, recentUtcTime } from './example-log.js';
 
 const MINUTE = 60_000;
 const { log, stateDir, applicationId, createTopics } = await exampleLog('user-sessions', 'sessions');
 await createTopics({ clicks: 2, sessions: 2 });
 
 // Each user clicks in bursts: three bursts of clicks a minute apart, 20 minutes between bursts.
-const start = todayAtUtc(9);
+const start = recentUtcTime(9);
 const clicks = [];
 for (const user of ['ada', 'grace', 'linus']) {
   for (let burst = 0; burst < 3; burst++) {
