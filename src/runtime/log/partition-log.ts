@@ -54,8 +54,8 @@ export class PartitionLog {
   /**
    * Opens a partition after a clean or unclean stop. With `verifyActive` (an unclean stop) the
    * active segment is checked batch by batch; what follows the first bad batch is cut off and
-   * reported in `damage`. Transactions
-   * found without a commit decision are aborted here, so they can never become visible.
+   * reported in `damage`. Transactions found without a commit decision are aborted here, so they
+   * can never become visible.
    */
   static open(
     dir: string,
