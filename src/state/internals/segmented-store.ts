@@ -156,11 +156,9 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     const gte = this.entryKey(fromSegment, Buffer.alloc(0));
     const lt = this.entryKey(toSegment + 1, Buffer.alloc(0));
     const codec = this.itemCodec;
-    const staged = [...this.entries.stagedEntries()].map((s) => ({ key: s.key, value: s.value })); // before the scan, as in StagedKeyValueStore.range
+    const overlay = this.entries.overlay((key) => Buffer.compare(key, gte) >= 0 && Buffer.compare(key, lt) < 0); // before the scan, as in StagedKeyValueStore.range
     for await (const [key, value] of this.context.backing.entries(gte, lt)) merged.set(key.toString('latin1'), codec.decode(value));
-    for (const s of staged) {
-      if (Buffer.compare(s.key, gte) >= 0 && Buffer.compare(s.key, lt) < 0) merged.set(s.key.toString('latin1'), s.value);
-    }
+    for (const s of overlay) merged.set(s.key.toString('latin1'), s.value);
     const out: KeyValue<Windowed<K>, WindowItem<V>>[] = [];
     const expiry = this.expiryTime;
     for (const ck of [...merged.keys()].sort()) {

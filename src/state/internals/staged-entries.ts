@@ -11,6 +11,16 @@ export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: b
 const DEFAULT_CACHE_ENTRIES = 50_000;
 
 /**
+ * When committed writes held back from the backing (write-behind) are written: once `keys` keys
+ * wait, and once `records` changelog records were committed since the last write (this bounds
+ * what a restart after a crash replays; Kafka Streams likewise checkpoints a store every 10k
+ * changelog records under exactly_once). Also at any commit whose keys are mostly new: holding
+ * keys that are not written again saves nothing and leaves more garbage-collector work.
+ */
+export type WriteBehindLimits = { keys: number; records: number };
+export const DEFAULT_WRITE_BEHIND: WriteBehindLimits = { keys: 10_000, records: 100_000 };
+
+/**
  * The transactional core every store builds on (the design of Kafka's KIP-892). Writes between
  * two commits are staged in memory, keyed by their bytes, and reads see them first; a commit
  * encodes each staged key once (so the changelog and LevelDB get one write per key per commit),
@@ -21,16 +31,32 @@ const DEFAULT_CACHE_ENTRIES = 50_000;
 export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
   private readonly cache = new Map<string, Cached<T>>();
+  private readonly cacheEntries: number;
   private pending: BackingOp[] | undefined;
   private writes = 0;
+  /** Committed writes not yet in the backing, by key (write-behind only); the last write of a key wins. */
+  private unwritten = new Map<string, BackingOp>();
+  /** Changelog records committed since the backing was last written, and the offset they reach. */
+  private unwrittenRecords = 0;
+  private unwrittenCheckpoint: number | undefined;
+  /** Held-back writes on their way to the backing. */
+  private writing: Map<string, BackingOp> | undefined;
   /** Changes whenever committed values may have changed (a commit with writes, a restore…). */
   version = 0;
 
+  /**
+   * `writeBehind`: a commit's writes may wait in memory and reach the backing with a later
+   * commit's, so a key changed at every commit is written once per many. Only for a store whose
+   * changelog holds every committed write: its backing's checkpoint then says which of them a
+   * restart must replay, so nothing is lost when the process dies with writes still held back.
+   */
   constructor(
     private readonly backing: BytesBacking,
     private readonly codec: ValueCodec<T>,
-    private readonly cacheEntries = DEFAULT_CACHE_ENTRIES,
-  ) {}
+    private readonly options: { writeBehind?: WriteBehindLimits; cacheEntries?: number } = {},
+  ) {
+    this.cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  }
 
   get stagedCount(): number {
     return this.staged.size;
@@ -65,7 +91,10 @@ export class StagedEntries<T> {
    * store may keep it by the key's own (unserialized) form.
    */
   committedEntry(key: Buffer, ck = key.toString('latin1')): Cached<T> {
-    return this.cache.get(ck) ?? this.remember(ck, this.backing.get(key) ?? null);
+    const cached = this.cache.get(ck);
+    if (cached !== undefined) return cached;
+    const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
+    return this.remember(ck, held !== undefined ? held.value : (this.backing.get(key) ?? null));
   }
 
   valueOf(cached: Cached<T>): T | undefined {
@@ -97,6 +126,21 @@ export class StagedEntries<T> {
   }
 
   /**
+   * What a scan of the backing misses among the keys `inRange` accepts, copied now: committed
+   * writes held back from it, then the staged writes (a later entry of a key wins). Copied before
+   * a scan starts, it still covers writes that reach the backing while the scan runs.
+   */
+  overlay(inRange: (key: Buffer) => boolean): { key: Buffer; value: T | undefined }[] {
+    const out: { key: Buffer; value: T | undefined }[] = [];
+    for (const held of [this.writing, this.unwritten]) {
+      if (held === undefined) continue;
+      for (const op of held.values()) if (inRange(op.key)) out.push({ key: op.key, value: op.value === null ? undefined : this.codec.decode(op.value) });
+    }
+    for (const s of this.staged.values()) if (inRange(s.key)) out.push({ key: s.key, value: s.value });
+    return out;
+  }
+
+  /**
    * Encodes the staged writes for the changelog and the backing; commit() writes the same ops.
    * `extra` ops (a store's own bookkeeping) join them, so they land in the same atomic batch.
    */
@@ -107,16 +151,61 @@ export class StagedEntries<T> {
     return ops;
   }
 
-  /** The commit's transaction succeeded: apply the prepared writes with their changelog offset. */
+  /**
+   * The commit's transaction succeeded: apply the prepared writes with their changelog offset
+   * (with write-behind, hold them until enough have gathered).
+   */
   async commit(checkpoint: number | undefined): Promise<void> {
     const ops = this.pending ?? this.prepareCommit();
     this.pending = undefined;
+    const limits = this.options.writeBehind;
+    const keys = ops.map((op) => op.key.toString('latin1'));
+    if (limits !== undefined) {
+      // A key committed recently is in the cache or held back: such repeats are what holding saves.
+      let repeats = 0;
+      for (const ck of keys) if (this.cache.has(ck) || this.unwritten.has(ck)) repeats++;
+      const mostlyNew = 2 * repeats < ops.length;
+      if (!mostlyNew || this.unwritten.size > 0) {
+        for (let i = 0; i < ops.length; i++) this.unwritten.set(keys[i]!, ops[i]!);
+        this.unwrittenRecords += ops.length;
+        if (checkpoint !== undefined) this.unwrittenCheckpoint = checkpoint;
+        this.settle(ops, keys);
+        if (mostlyNew || this.unwritten.size >= limits.keys || this.unwrittenRecords >= limits.records) await this.writeUnwritten();
+        return;
+      }
+    }
     // Staged writes stay readable (queries run meanwhile) until the backing and cache have them.
     if (ops.length > 0 || checkpoint !== undefined) await this.backing.write(ops, checkpoint);
+    this.settle(ops, keys);
+  }
+
+  /** Committed writes become what reads see as committed; staging starts over. */
+  private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
     if (ops.length > 0) this.version++;
-    for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
+    for (let i = 0; i < ops.length; i++) this.remember(keys[i]!, ops[i]!.value);
     this.staged = new Map();
     this.writes = 0;
+  }
+
+  /** Writes every held-back committed write to the backing, with the checkpoint they reach (on close, or once enough gathered). */
+  async writeUnwritten(): Promise<void> {
+    if (this.unwritten.size === 0 && this.unwrittenCheckpoint === undefined) return;
+    const held = this.unwritten;
+    const checkpoint = this.unwrittenCheckpoint;
+    // Reads find them in `writing` until the backing has them; a commit meanwhile starts a new map.
+    this.writing = held;
+    this.unwritten = new Map();
+    this.unwrittenRecords = 0;
+    this.unwrittenCheckpoint = undefined;
+    try {
+      await this.backing.write([...held.values()], checkpoint);
+    } catch (e) {
+      for (const [ck, op] of held) if (!this.unwritten.has(ck)) this.unwritten.set(ck, op);
+      this.unwrittenCheckpoint ??= checkpoint;
+      throw e;
+    } finally {
+      this.writing = undefined;
+    }
   }
 
   /** Writes bytes that are already committed elsewhere (a global store's topic) to the backing and cache. */
@@ -144,6 +233,7 @@ export class StagedEntries<T> {
     const b = bound.toString('latin1');
     this.version++;
     for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
+    for (const ck of this.unwritten.keys()) if (ck < b) this.unwritten.delete(ck);
     for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
   }
 

@@ -75,17 +75,15 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
   async range(from: K | undefined, to: K | undefined): Promise<KeyValue<K, V>[]> {
     const gte = from === undefined ? undefined : this.keyBytes(from);
     const lte = to === undefined ? undefined : this.keyBytes(to);
-    // Staged writes are copied before the scan starts: a commit finishing meanwhile moves them to
-    // the backing, and the copy still covers them if the scan's snapshot is older.
-    const staged = [...this.entries.stagedEntries()].map((s) => ({ key: s.key, value: s.value }));
+    // Staged and held-back writes are copied before the scan starts: a commit finishing meanwhile
+    // moves them to the backing, and the copy still covers them if the scan's snapshot is older.
+    const overlay = this.entries.overlay((key) => (gte === undefined || Buffer.compare(key, gte) >= 0) && (lte === undefined || Buffer.compare(key, lte) <= 0));
     const merged = new Map<string, V | undefined>();
     for await (const [key, value] of this.context.backing.entries(gte)) {
       if (lte !== undefined && Buffer.compare(key, lte) > 0) break;
       merged.set(key.toString('latin1'), this.valueSerde.deserialize(this.serdeTopic, value));
     }
-    for (const s of staged) {
-      if ((gte === undefined || Buffer.compare(s.key, gte) >= 0) && (lte === undefined || Buffer.compare(s.key, lte) <= 0)) merged.set(s.key.toString('latin1'), s.value);
-    }
+    for (const s of overlay) merged.set(s.key.toString('latin1'), s.value);
     const out: KeyValue<K, V>[] = [];
     for (const ck of [...merged.keys()].sort()) {
       const value = merged.get(ck);

@@ -1,8 +1,9 @@
 import type { Serde } from '../../serdes/serde.js';
 import { StoreNotReadyError } from '../state-store-error.js';
 import type { BackingOp } from './bytes-backing.js';
+import { MemoryBacking } from './memory-backing.js';
 import type { ManagedStore, StoreInit } from './managed-store.js';
-import { StagedEntries, type ValueCodec } from './staged-entries.js';
+import { DEFAULT_WRITE_BEHIND, StagedEntries, type ValueCodec } from './staged-entries.js';
 
 /**
  * Plumbing shared by the built-in stores: staged entries over the backing the runtime hands in,
@@ -44,7 +45,10 @@ export abstract class StoreBase<T> implements ManagedStore {
 
   init(init: StoreInit): void {
     this.initValue = init;
-    this.entriesValue = new StagedEntries(init.backing, this.codec(init));
+    // Write-behind only where the changelog can replay held-back writes after a crash, and the
+    // backing is slow to write (LevelDB; a memory backing is rebuilt from the changelog anyway).
+    const writeBehind = init.changelogTopic !== undefined && !(init.backing instanceof MemoryBacking);
+    this.entriesValue = new StagedEntries(init.backing, this.codec(init), writeBehind ? { writeBehind: DEFAULT_WRITE_BEHIND } : {});
   }
 
   get checkpoint(): number | undefined {
@@ -99,7 +103,11 @@ export abstract class StoreBase<T> implements ManagedStore {
 
   async close(): Promise<void> {
     this.ready = false;
-    await this.initValue?.backing.close();
+    try {
+      await this.entriesValue?.writeUnwritten();
+    } finally {
+      await this.initValue?.backing.close();
+    }
   }
 }
 
