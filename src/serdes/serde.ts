@@ -12,4 +12,10 @@
 export interface Serde<T> {
   serialize(topic: string, data: T): Buffer;
   deserialize(topic: string, data: Buffer): T;
+  /**
+   * Optional fast path: the value of bytes `start` to `end` of `buffer`, read in place. Must
+   * equal `deserialize(topic, buffer.subarray(start, end))`; stream tasks call it for records
+   * they read, sparing a Buffer per key and value.
+   */
+  deserializeRange?(topic: string, buffer: Buffer, start: number, end: number): T;
 }

@@ -24,6 +24,7 @@ const stringSerde: Serde<string> = {
     return Buffer.from(s, 'utf8');
   },
   deserialize: (_topic, bytes) => bytes.toString('utf8'),
+  deserializeRange: (_topic, buffer, start, end) => buffer.toString('utf8', start, end),
 };
 
 const int32Serde: Serde<number> = {
@@ -98,14 +99,17 @@ function jsonSerde<T>(): Serde<T> {
       if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
       return Buffer.from(text, 'utf8');
     },
-    deserialize: (topic, bytes) => {
-      try {
-        return JSON.parse(bytes.toString('utf8')) as T;
-      } catch (e) {
-        throw new SerializationError(`json serde cannot parse bytes from topic "${topic}": ${(e as Error).message}`, undefined, e);
-      }
-    },
+    deserialize: (topic, bytes) => parseJson<T>(topic, bytes, 0, bytes.length),
+    deserializeRange: (topic, buffer, start, end) => parseJson<T>(topic, buffer, start, end),
   };
+}
+
+function parseJson<T>(topic: string, buffer: Buffer, start: number, end: number): T {
+  try {
+    return JSON.parse(buffer.toString('utf8', start, end)) as T;
+  } catch (e) {
+    throw new SerializationError(`json serde cannot parse bytes from topic "${topic}": ${(e as Error).message}`, undefined, e);
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { SerializationError } from '../../serdes/serialization-error.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Cancellable, Processor, ProcessorContext, Punctuator, PunctuationType, RecordMetadata } from '../processor.js';
 import { StreamRecord, type Headers } from '../stream-record.js';
+import { RecordView } from '../../runtime/log/record-view.js';
 import { TopologyError } from '../topology-error.js';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology-nodes.js';
 import { PunctuationQueue } from './punctuation-schedule.js';
@@ -119,15 +120,23 @@ export class TaskExecutor {
    * consumed record itself serves as the metadata processors see (no copy per record).
    */
   prepare(consumed: ConsumedRecord): PreparedRecord {
-    const { topic, key, value, timestamp } = consumed;
+    const { topic, timestamp } = consumed;
     const source = this.sources.get(topic);
     if (source === undefined) throw new TopologyError(`Task ${this.settings.taskId} does not read topic "${topic}"`);
     const spec = source.spec;
+    const keySerde = spec.keySerde ?? this.settings.defaultKeySerde;
+    const valueSerde = spec.valueSerde ?? this.settings.defaultValueSerde;
     let k: unknown = null;
     let v: unknown = null;
     try {
-      if (key !== null) k = (spec.keySerde ?? this.settings.defaultKeySerde).deserialize(topic, key);
-      if (value !== null) v = (spec.valueSerde ?? this.settings.defaultValueSerde).deserialize(topic, value);
+      if (consumed instanceof RecordView) {
+        k = consumed.readKey(keySerde);
+        v = consumed.readValue(valueSerde);
+      } else {
+        const { key, value } = consumed;
+        if (key !== null) k = keySerde.deserialize(topic, key);
+        if (value !== null) v = valueSerde.deserialize(topic, value);
+      }
     } catch (e) {
       const where = locationOf(consumed);
       throw e instanceof SerializationError ? e.at(where) : new SerializationError(`Cannot deserialize: ${(e as Error).message}`, where, e);

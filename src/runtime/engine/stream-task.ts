@@ -6,7 +6,7 @@ import { TaskStores, type ChangelogReader, type ChangelogRecord } from '../../st
 import type { StoreBuilder } from '../../state/state-store.js';
 import { StateStoreError } from '../../state/state-store-error.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
-import type { LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
@@ -185,7 +185,7 @@ export class StreamTask {
       .map(async (q) => {
         let records: LogRecord[];
         try {
-          records = await this.log.fetch({ topic: q.topic, partition: q.partition, offset: q.fetchOffset, maxRecords: this.config.maxPollRecords, isolation });
+          records = await this.fetchInput({ topic: q.topic, partition: q.partition, offset: q.fetchOffset, maxRecords: this.config.maxPollRecords, isolation });
         } catch (e) {
           if (!(e instanceof OffsetOutOfRangeError) || q.fetchOffset >= e.startOffset) throw e;
           // Retention removed what we had not read yet: start again at the oldest record (auto.offset.reset=earliest).
@@ -198,6 +198,12 @@ export class StreamTask {
         if (records.length > 0) q.fetchOffset = records[records.length - 1]!.offset + 1;
         else if (q.consumed < q.fetchOffset) q.consumed = q.fetchOffset;
       });
+  }
+
+  /** Input records as RecordViews where the log offers them (EmbeddedLog, in this thread or served to a worker). */
+  private fetchInput(req: FetchRequest): Promise<LogRecord[]> {
+    const log = this.log as PartitionedLog & { fetchViews?(req: FetchRequest): Promise<LogRecord[]> };
+    return log.fetchViews !== undefined ? log.fetchViews(req) : log.fetch(req);
   }
 
   /**

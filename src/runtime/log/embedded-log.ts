@@ -8,7 +8,7 @@ import { EmbeddedTransaction, type TransactionHost } from './embedded-transactio
 import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
 import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
-import type { FetchedBatches } from './fetched-batches.js';
+import { decodeFetchedBatches, type FetchedBatches } from './fetched-batches.js';
 import { fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
@@ -289,6 +289,14 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     const partition = partitionOf(this.topic(req.topic), req.partition);
     const { maxRecords, readCommitted } = fetchOptions(req);
     return partition.fetchBatches(req.offset, maxRecords, readCommitted);
+  }
+
+  /**
+   * `fetch` for stream tasks: the records are RecordViews, whose keys and values a serde reads in
+   * place. Plain `fetch` returns plain objects, which can be copied and spread.
+   */
+  async fetchViews(req: FetchRequest): Promise<LogRecord[]> {
+    return decodeFetchedBatches(await this.fetchBatches(req), true);
   }
 
   async transaction(transactionalId: string): Promise<LogTransaction> {

@@ -27,9 +27,9 @@ export type FetchedBatches = {
 /**
  * Decodes fetched batches into records, checking each batch's checksum first: a corrupt batch
  * raises CorruptRecordError and none of its records is returned. Keys and values are slices of
- * the chunk buffers (no copies).
+ * the chunk buffers (no copies); `views` makes RecordViews (see record-view.ts).
  */
-export function decodeFetchedBatches(fetched: FetchedBatches): LogRecord[] {
+export function decodeFetchedBatches(fetched: FetchedBatches, views = false): LogRecord[] {
   const out: LogRecord[] = [];
   for (const chunk of fetched.chunks) {
     let pos = 0;
@@ -38,7 +38,7 @@ export function decodeFetchedBatches(fetched: FetchedBatches): LogRecord[] {
       if (header === null || header.length !== b.length || !batchChecksumHolds(chunk.buf, pos, b.length)) {
         throw corrupt(fetched, chunk, b.firstOffset, 'checksum mismatch');
       }
-      if (!b.skip && !decodeRecords(chunk.buf, pos, header, fetched.topic, fetched.partition, fetched.from, fetched.maxRecords, out)) {
+      if (!b.skip && !decodeRecords(chunk.buf, pos, header, fetched.topic, fetched.partition, fetched.from, fetched.maxRecords, out, views)) {
         throw corrupt(fetched, chunk, b.firstOffset, 'record structure overruns its batch');
       }
       pos += b.length;

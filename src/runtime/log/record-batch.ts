@@ -1,4 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
+import { RecordView } from './record-view.js';
 import type { LogRecord } from './partitioned-log.js';
 
 /**
@@ -202,7 +203,8 @@ export function batchChecksumHolds(buf: Buffer, pos: number, length: number): bo
 
 /**
  * Decodes the records of a checked batch into `out`, skipping offsets below `fromOffset` and
- * stopping after `limit` records. Keys, values and headers are slices of `buf` (no copies).
+ * stopping after `limit` records. Keys, values and headers are slices of `buf` (no copies);
+ * with `views`, the records are RecordViews, which make the key and value slices only when read.
  * Returns false when the record structure runs past the batch (corruption the CRC missed).
  */
 export function decodeRecords(
@@ -214,6 +216,7 @@ export function decodeRecords(
   fromOffset: number,
   limit: number,
   out: LogRecord[],
+  views = false,
 ): boolean {
   const end = pos + header.length;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
@@ -224,19 +227,13 @@ export function decodeRecords(
     const timestamp = view.getFloat64(p + 4, true);
     const keyLength = view.getInt32(p + 12, true);
     p += 16;
-    let key: Buffer | null = null;
-    if (keyLength >= 0) {
-      key = buf.subarray(p, p + keyLength);
-      p += keyLength;
-    }
+    const keyStart = p;
+    if (keyLength >= 0) p += keyLength;
     if (p + 4 > end) return false;
     const valueLength = view.getInt32(p, true);
     p += 4;
-    let value: Buffer | null = null;
-    if (valueLength >= 0) {
-      value = buf.subarray(p, p + valueLength);
-      p += valueLength;
-    }
+    const valueStart = p;
+    if (valueLength >= 0) p += valueLength;
     if (p + 2 > end) return false;
     const headerCount = view.getUint16(p, true);
     p += 2;
@@ -248,7 +245,13 @@ export function decodeRecords(
       p = read.end;
     }
     if (p > end) return false;
-    if (offset >= fromOffset) out.push({ topic, partition, offset, key, value, timestamp, headers });
+    if (offset < fromOffset) continue;
+    if (views) out.push(new RecordView(topic, partition, offset, timestamp, headers, buf, keyStart, keyLength, valueStart, valueLength));
+    else {
+      const key = keyLength < 0 ? null : buf.subarray(keyStart, keyStart + keyLength);
+      const value = valueLength < 0 ? null : buf.subarray(valueStart, valueStart + valueLength);
+      out.push({ topic, partition, offset, key, value, timestamp, headers });
+    }
   }
   return true;
 }

@@ -81,8 +81,17 @@ export class RemoteLog implements PartitionedLog {
    * round trip to the main thread then overlaps this thread's processing (as a Kafka consumer
    * prefetches). A prefetched answer is used only by the request it was made for.
    */
-  async fetch(req: FetchRequest): Promise<LogRecord[]> {
-    const slot = `${req.topic}\u0000${req.partition}\u0000${req.isolation ?? ''}\u0000${req.maxRecords ?? ''}`;
+  fetch(req: FetchRequest): Promise<LogRecord[]> {
+    return this.fetchAhead(req, false);
+  }
+
+  /** `fetch` for stream tasks, as EmbeddedLog.fetchViews: RecordViews where the log sent raw batches. */
+  fetchViews(req: FetchRequest): Promise<LogRecord[]> {
+    return this.fetchAhead(req, true);
+  }
+
+  private async fetchAhead(req: FetchRequest, views: boolean): Promise<LogRecord[]> {
+    const slot = `${req.topic}\u0000${req.partition}\u0000${req.isolation ?? ''}\u0000${req.maxRecords ?? ''}\u0000${views}`;
     const ahead = this.prefetched.get(slot);
     this.prefetched.delete(slot);
     let records: LogRecord[] | undefined;
@@ -95,21 +104,21 @@ export class RemoteLog implements PartitionedLog {
       // Nothing was there then; there may be now.
       if (records?.length === 0) records = undefined;
     }
-    records ??= await this.fetchNow(req);
+    records ??= await this.fetchNow(req, views);
     if (req.maxRecords !== undefined && records.length >= req.maxRecords) {
       const next = { ...req, offset: records[records.length - 1]!.offset + 1 };
-      const pending = this.fetchNow(next);
+      const pending = this.fetchNow(next, views);
       pending.catch(() => undefined);
       this.prefetched.set(slot, { offset: next.offset, records: pending });
     }
     return records;
   }
 
-  private async fetchNow(req: FetchRequest): Promise<LogRecord[]> {
+  private async fetchNow(req: FetchRequest, views: boolean): Promise<LogRecord[]> {
     const result = await this.call<RemoteFetchResult>('fetch', [req]);
     if ('packed' in result) return unpackLogRecords(result.packed);
     for (const chunk of result.batches.chunks) chunk.buf = asBuffer(chunk.buf);
-    return decodeFetchedBatches(result.batches);
+    return decodeFetchedBatches(result.batches, views);
   }
 
   async transaction(transactionalId: string): Promise<LogTransaction> {
