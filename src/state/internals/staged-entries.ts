@@ -32,7 +32,8 @@ export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
   private readonly cache = new Map<string, Cached<T>>();
   private readonly cacheEntries: number;
-  private pending: BackingOp[] | undefined;
+  /** The prepared commit: its ops, and their keys as latin1 strings. */
+  private pending: { ops: BackingOp[]; keys: string[] } | undefined;
   private writes = 0;
   /** Committed writes not yet in the backing, by key (write-behind only); the last write of a key wins. */
   private unwritten = new Map<string, BackingOp>();
@@ -146,8 +147,12 @@ export class StagedEntries<T> {
    */
   prepareCommit(extra: readonly BackingOp[] = []): readonly BackingOp[] {
     const ops: BackingOp[] = [...extra];
-    for (const s of this.staged.values()) ops.push({ key: s.key, value: s.value === undefined ? null : this.codec.encode(s.value), timestamp: s.timestamp });
-    this.pending = ops;
+    const keys = extra.map((op) => op.key.toString('latin1'));
+    for (const [ck, s] of this.staged) {
+      ops.push({ key: s.key, value: s.value === undefined ? null : this.codec.encode(s.value), timestamp: s.timestamp });
+      keys.push(ck);
+    }
+    this.pending = { ops, keys };
     return ops;
   }
 
@@ -156,10 +161,10 @@ export class StagedEntries<T> {
    * (with write-behind, hold them until enough have gathered).
    */
   async commit(checkpoint: number | undefined): Promise<void> {
-    const ops = this.pending ?? this.prepareCommit();
+    if (this.pending === undefined) this.prepareCommit();
+    const { ops, keys } = this.pending!;
     this.pending = undefined;
     const limits = this.options.writeBehind;
-    const keys = ops.map((op) => op.key.toString('latin1'));
     if (limits !== undefined) {
       // A key committed recently is in the cache or held back: such repeats are what holding saves.
       let repeats = 0;
@@ -182,7 +187,16 @@ export class StagedEntries<T> {
   /** Committed writes become what reads see as committed; staging starts over. */
   private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
     if (ops.length > 0) this.version++;
-    for (let i = 0; i < ops.length; i++) this.remember(keys[i]!, ops[i]!.value);
+    for (let i = 0; i < ops.length; i++) {
+      const bytes = ops[i]!.value;
+      const cached = this.cache.get(keys[i]!);
+      // Updated in place: holders of a cache entry (a store's memo) drop it when `version` changes.
+      if (cached !== undefined) {
+        cached.bytes = bytes;
+        cached.value = undefined;
+        cached.decoded = bytes === null;
+      } else this.remember(keys[i]!, bytes);
+    }
     this.staged = new Map();
     this.writes = 0;
   }
