@@ -33,6 +33,8 @@ export class TaskManager {
     private readonly partitionCounts: ReadonlyMap<string, number>,
     private readonly topology: Topology,
     private readonly globalStores: ReadonlyMap<string, StateStore> = new Map(),
+    /** At most this many records per round, shared out among the tasks (unbounded when undefined). */
+    private readonly recordsPerRound?: number,
   ) {
     for (const sub of subtopologies) {
       for (const topic of this.sourceTopicsOf(sub)) {
@@ -125,8 +127,9 @@ export class TaskManager {
     await Promise.all(tasks.flatMap((t) => t.fetch()));
     let processed = 0;
     const now = this.config.clock();
+    const budget = this.recordsPerRound === undefined ? Number.MAX_SAFE_INTEGER : Math.max(1, Math.ceil(this.recordsPerRound / tasks.length));
     for (const task of tasks) {
-      processed += task.process(Number.MAX_SAFE_INTEGER);
+      processed += task.process(budget);
       task.punctuateWallClock(now);
     }
     if (this.config.processingGuarantee === 'exactly_once') {
