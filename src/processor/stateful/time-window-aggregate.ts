@@ -1,10 +1,11 @@
 import type { Windowed } from '../../serdes/windowed.js';
 import type { SegmentedWindowStore } from '../../state/internals/segmented-window-store.js';
 import type { ProcessorSupplier } from '../processor.js';
+import type { StreamRecord } from '../stream-record.js';
 import { AggregateOutput } from './aggregate-output.js';
 import type { Change } from './change.js';
 import type { Aggregator } from './stream-aggregate.js';
-import { timeWindowStarts, type TimeWindowSpec } from './window-specs.js';
+import { firstTimeWindowStart, type TimeWindowSpec } from './window-specs.js';
 
 /**
  * Tumbling/hopping window aggregation. A record updates every window containing its timestamp
@@ -16,6 +17,9 @@ export function timeWindowAggregate<K, V, A>(storeName: string, spec: TimeWindow
     let store: SegmentedWindowStore<K, A>;
     let out: AggregateOutput<Windowed<K>, A>;
     let dropped: (reason: string) => void;
+    // Made once per processor, not per record: the record comes in as an argument.
+    const fold = (old: A | undefined, record: StreamRecord<K, V>) => aggregator(record.key, record.value, old === undefined ? initializer() : old);
+    const windowedKey = (record: StreamRecord<K, V>, start: number): Windowed<K> => ({ key: record.key, window: { start, end: start + spec.sizeMs } });
     return {
       init: (context) => {
         store = context.getStateStore<SegmentedWindowStore<K, A>>(storeName);
@@ -29,12 +33,12 @@ export function timeWindowAggregate<K, V, A>(storeName: string, spec: TimeWindow
         const closeTime = store.observedStreamTime - spec.graceMs;
         let updated = 0;
         let keyBytes: Buffer | undefined;
-        for (const start of timeWindowStarts(spec, timestamp)) {
+        for (let start = firstTimeWindowStart(spec, timestamp); start <= timestamp; start += spec.advanceMs) {
           const end = start + spec.sizeMs;
           if (end <= closeTime) continue;
           keyBytes ??= store.serializeKey(key);
-          const r = store.updateWindow(keyBytes, start, (old) => aggregator(key, value, old === undefined ? initializer() : old));
-          out.sendLazy(r.id, start, () => ({ key, window: { start, end } }), r.value, r.old, timestamp);
+          const r = store.updateWindow(keyBytes, start, fold, record);
+          out.sendLazy(r.id, start, windowedKey, record, r.value, r.old, timestamp);
           updated++;
         }
         if (updated === 0) dropped('late: every window of the record is closed');

@@ -8,7 +8,11 @@ export type SlidingWindowSpec = { readonly timeDifferenceMs: number; readonly gr
 /** Starts of the time windows containing `timestamp`, oldest first (as Kafka's TimeWindows.windowsFor). */
 export function timeWindowStarts(spec: TimeWindowSpec, timestamp: number): number[] {
   const starts: number[] = [];
-  let start = Math.floor(Math.max(0, timestamp - spec.sizeMs + spec.advanceMs) / spec.advanceMs) * spec.advanceMs;
-  for (; start <= timestamp; start += spec.advanceMs) starts.push(start);
+  for (let start = firstTimeWindowStart(spec, timestamp); start <= timestamp; start += spec.advanceMs) starts.push(start);
   return starts;
+}
+
+/** The oldest start of timeWindowStarts; the others follow every `advanceMs` up to `timestamp`. */
+export function firstTimeWindowStart(spec: TimeWindowSpec, timestamp: number): number {
+  return Math.floor(Math.max(0, timestamp - spec.sizeMs + spec.advanceMs) / spec.advanceMs) * spec.advanceMs;
 }

@@ -125,16 +125,26 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   protected update(segment: number, keyBytes: Buffer, change: (items: WindowItem<V>[]) => void): string {
     const key = this.entryKey(segment, keyBytes);
     const ck = key.toString('latin1');
-    const staged = this.entries.stagedAt(ck);
-    let items: WindowItem<V>[];
-    if (staged !== undefined) items = staged.value ?? [];
-    else {
-      const committed = this.entries.committed(key, ck);
-      items = committed === undefined ? [] : [...committed];
-    }
+    const items = this.itemsToChange(key, ck);
     change(items);
-    this.entries.put(key, items.length === 0 ? undefined : items, this.context.recordTimestamp(), ck);
+    this.putItems(key, ck, items);
     return ck;
+  }
+
+  /**
+   * A bucket's items to change (update without a callback): the staged array, or the committed
+   * one as read (committed arrays are decoded anew on every read, so changing it changes nothing
+   * committed, and the commit that fails leaves the committed bytes as they were).
+   */
+  protected itemsToChange(key: Buffer, ck: string): WindowItem<V>[] {
+    const staged = this.entries.stagedAt(ck);
+    if (staged !== undefined) return staged.value ?? [];
+    return this.entries.committed(key, ck) ?? [];
+  }
+
+  /** Stages a bucket's changed items (none: the entry is deleted). */
+  protected putItems(key: Buffer, ck: string, items: WindowItem<V>[]): void {
+    this.entries.put(key, items.length === 0 ? undefined : items, this.context.recordTimestamp(), ck);
   }
 
   /** Items of `keyBytes` in segments from..to (inclusive), live ones only, oldest start first. */

@@ -8,7 +8,12 @@ import { SegmentedStore, type WindowItem } from './segmented-store.js';
  * The built-in window store. Buckets are segments of window start time. With `retainDuplicates`
  * (join buffers) every put adds an entry, and several may share a window start.
  */
+/** What SegmentedWindowStore.updateWindow did. */
+export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
+
 export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements WindowStore<K, V> {
+  private readonly lastUpdate = { old: undefined, value: undefined, id: '' } as unknown as WindowUpdate<V>;
+
   constructor(
     name: string,
     serdes: { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined },
@@ -48,21 +53,31 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
   }
 
   /**
-   * Reads and replaces one window in a single pass (the windowed aggregations' hot path).
-   * Returns the previous value and the entry's id string (with the window start, unique per window).
+   * Reads and replaces one window in a single pass (the windowed aggregations' hot path): `next`
+   * gets the previous value and `arg`, so a caller can pass one function for every record. The
+   * result (previous value, new value, the entry's id string, unique per window) is one object
+   * reused by every call: read it before calling again.
    */
-  updateWindow(keyBytes: Buffer, windowStart: number, next: (old: V | undefined) => V): { old: V | undefined; value: V; id: string } {
-    let old: V | undefined;
-    let value: V | undefined;
-    const id = this.update(this.segmentOf(windowStart), keyBytes, (items) => {
-      const at = items.findIndex((i) => i.start === windowStart);
-      old = at >= 0 ? items[at]!.value : undefined;
-      value = next(old);
-      const item = { start: windowStart, end: windowStart + this.windowSizeMs, value };
-      if (at >= 0) items[at] = item;
-      else items.push(item);
-    });
-    return { old, value: value as V, id };
+  updateWindow<A>(keyBytes: Buffer, windowStart: number, next: (old: V | undefined, arg: A) => V, arg: A): WindowUpdate<V> {
+    const key = this.entryKey(this.segmentOf(windowStart), keyBytes);
+    const ck = key.toString('latin1');
+    const items = this.itemsToChange(key, ck);
+    let at = -1;
+    for (let i = 0; i < items.length; i++) {
+      if (items[i]!.start === windowStart) {
+        at = i;
+        break;
+      }
+    }
+    const result = this.lastUpdate;
+    result.old = at >= 0 ? items[at]!.value : undefined;
+    result.value = next(result.old, arg);
+    result.id = ck;
+    const item = { start: windowStart, end: windowStart + this.windowSizeMs, value: result.value };
+    if (at >= 0) items[at] = item;
+    else items.push(item);
+    this.putItems(key, ck, items);
+    return result;
   }
 
   fetch(key: K, windowStart: number): V | undefined;
