@@ -222,10 +222,12 @@ export class TopologyTestDriver {
     for (const t of tasks) {
       const checkpoints = new Map<string, number>();
       for (const c of t.stores.prepareCommit()) {
-        const offset = this.offsets.get(c.topic) ?? 0;
-        this.offsets.set(c.topic, offset + 1);
-        this.queueOf(c.topic).push({ key: c.op.key, value: c.op.value, timestamp: c.op.timestamp ?? 0, headers: {} });
-        checkpoints.set(c.store, offset + 1);
+        for (const op of c.ops) {
+          const offset = this.offsets.get(c.topic) ?? 0;
+          this.offsets.set(c.topic, offset + 1);
+          this.queueOf(c.topic).push({ key: op.key, value: op.value, timestamp: op.timestamp ?? 0, headers: {} });
+          checkpoints.set(c.store, offset + 1);
+        }
       }
       await t.stores.commit(checkpoints);
     }

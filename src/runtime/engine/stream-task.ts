@@ -2,10 +2,11 @@ import { TaskExecutor, type PreparedRecord, type TaskSettings } from '../../proc
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { SerializationError } from '../../serdes/serialization-error.js';
 import type { ManagedStore } from '../../state/internals/managed-store.js';
-import { TaskStores, type ChangelogReader, type ChangelogRecord } from '../../state/internals/task-stores.js';
+import { TaskStores, type ChangelogReader, type ChangelogWrites } from '../../state/internals/task-stores.js';
 import type { StoreBuilder } from '../../state/state-store.js';
 import { StateStoreError } from '../../state/state-store-error.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
+import { EMPTY_HEADERS } from '../log/record-batch.js';
 import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
@@ -62,7 +63,7 @@ export class StreamTask {
   private readonly storeMap = new Map<string, ManagedStore>();
   private stores: TaskStores | undefined;
   /** Changelog records of the commit being written, in the order they were sent. */
-  private changelog: ChangelogRecord[] = [];
+  private changelog: ChangelogWrites[] = [];
   private uncommitted = false;
   /** Set by close/closeDirty: a closed task must never write or commit again (see commitTransaction). */
   private closed = false;
@@ -329,7 +330,9 @@ export class StreamTask {
     this.stores.flushCaches();
     this.changelog = this.stores.prepareCommit();
     const records = this.takeOutputs();
-    for (const c of this.changelog) records.push({ topic: c.topic, partition: c.partition, key: c.op.key, value: c.op.value, timestamp: c.op.timestamp ?? 0, headers: {} });
+    for (const { topic, partition, ops } of this.changelog) {
+      for (const op of ops) records.push({ topic, partition, key: op.key, value: op.value, timestamp: op.timestamp ?? 0, headers: EMPTY_HEADERS });
+    }
     return records;
   }
 
@@ -340,11 +343,13 @@ export class StreamTask {
   private async completeCommit(metadata: readonly RecordMetadata[]): Promise<void> {
     if (this.stores === undefined) return;
     const checkpoints = new Map<string, number>();
-    const first = metadata.length - this.changelog.length;
-    this.changelog.forEach((c, i) => {
-      const offset = metadata[first + i]!.offset + 1;
-      checkpoints.set(c.store, Math.max(offset, checkpoints.get(c.store) ?? 0));
-    });
+    // The changelog records are the last ones, store after store: each store's last one is where it got to.
+    let at = metadata.length;
+    for (const c of this.changelog) at -= c.ops.length;
+    for (const c of this.changelog) {
+      at += c.ops.length;
+      checkpoints.set(c.store, metadata[at - 1]!.offset + 1);
+    }
     this.changelog = [];
     await this.stores.commit(checkpoints);
   }

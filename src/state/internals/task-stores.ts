@@ -15,8 +15,8 @@ export interface ChangelogReader {
   read(topic: string, partition: number, offset: number): Promise<{ ops: BackingOp[]; next: number }>;
 }
 
-/** A changelog record a commit must write, and which store it belongs to. */
-export type ChangelogRecord = { store: string; topic: string; partition: number; op: BackingOp };
+/** The changelog records one store's commit must write (one per changed key), in order. */
+export type ChangelogWrites = { store: string; topic: string; partition: number; ops: readonly BackingOp[] };
 
 export type TaskStoresOptions = {
   applicationId: string;
@@ -135,13 +135,13 @@ export class TaskStores {
     throw new StateStoreError('Cache flushes kept forwarding records after 100 rounds; do two caching stores feed each other?');
   }
 
-  /** The changelog records of this commit (one per key changed, per logged store). */
-  prepareCommit(): ChangelogRecord[] {
-    const out: ChangelogRecord[] = [];
+  /** The changelog records of this commit, per logged store that changed (one per key changed). */
+  prepareCommit(): ChangelogWrites[] {
+    const out: ChangelogWrites[] = [];
     for (const [name, store] of this.stores) {
       const ops = store.prepareCommit();
       const topic = this.logged.get(name);
-      if (topic !== undefined) for (const op of ops) out.push({ store: name, topic, partition: this.partition, op });
+      if (topic !== undefined && ops.length > 0) out.push({ store: name, topic, partition: this.partition, ops });
     }
     return out;
   }
