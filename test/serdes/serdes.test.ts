@@ -20,6 +20,20 @@ describe('Serdes', () => {
     roundTrips(Serdes.uuid(), fc.uuid());
   });
 
+  it('read in place with deserializeRange what deserialize reads from the slice (property)', () => {
+    const inPlace = <T>(serde: Serde<T>, arb: fc.Arbitrary<T>) =>
+      fc.assert(
+        fc.property(arb, fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ maxLength: 8 }), (v, before, after) => {
+          const bytes = serde.serialize('t', v);
+          const buffer = Buffer.concat([before, bytes, after]);
+          expect(serde.deserializeRange!('t', buffer, before.length, before.length + bytes.length)).toEqual(serde.deserialize('t', bytes));
+        }),
+      );
+    inPlace(Serdes.string(), fc.string({ unit: 'grapheme' }));
+    inPlace(Serdes.json<unknown>(), fc.jsonValue());
+    expect(() => Serdes.json().deserializeRange!('payments', Buffer.from('xx{not json'), 2, 11)).toThrow(SerializationError);
+  });
+
   it("write numbers big-endian, as Kafka's IntegerSerde and LongSerde do", () => {
     expect(Serdes.int32().serialize('t', 1).toString('hex')).toBe('00000001');
     expect(Serdes.int64().serialize('t', -2).toString('hex')).toBe('fffffffffffffffe');

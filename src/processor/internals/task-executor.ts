@@ -4,7 +4,6 @@ import { SerializationError } from '../../serdes/serialization-error.js';
 import type { StateStore } from '../../state/state-store.js';
 import type { Cancellable, Processor, ProcessorContext, Punctuator, PunctuationType, RecordMetadata } from '../processor.js';
 import { StreamRecord, type Headers } from '../stream-record.js';
-import { RecordView } from '../../runtime/log/record-view.js';
 import { TopologyError } from '../topology-error.js';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology-nodes.js';
 import { PunctuationQueue } from './punctuation-schedule.js';
@@ -47,8 +46,27 @@ export class InvalidTimestampError extends TributaryError {
   }
 }
 
-/** A record as consumed from the log (a LogRecord fits). */
-export type ConsumedRecord = RecordMetadata & { readonly key: Buffer | null; readonly value: Buffer | null; readonly timestamp: number; readonly headers: Headers };
+/** Reads a value from bytes `start` to `end` of `buffer`, in place. */
+type BytesReader<T> = (topic: string, buffer: Buffer, start: number, end: number) => T;
+
+/**
+ * A record as consumed from the log (a LogRecord fits). One that keeps its key and value bytes
+ * where they were fetched (EmbeddedLog's record views) also hands them to a reader in place.
+ */
+export type ConsumedRecord = RecordMetadata & {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+  readKey?<T>(read: BytesReader<T>): T | null;
+  readValue?<T>(read: BytesReader<T>): T | null;
+};
+
+/** A serde as a BytesReader: its deserializeRange when it has one, else deserialize of a slice. */
+function bytesReader<T>(serde: Serde<T>): BytesReader<T> {
+  if (serde.deserializeRange !== undefined) return (topic, buffer, start, end) => serde.deserializeRange!(topic, buffer, start, end);
+  return (topic, buffer, start, end) => serde.deserialize(topic, buffer.subarray(start, end));
+}
 
 function locationOf(r: RecordMetadata): RecordMetadata {
   return { topic: r.topic, partition: r.partition, offset: r.offset };
@@ -71,7 +89,7 @@ type Node = {
  */
 export class TaskExecutor {
   private readonly nodes = new Map<string, Node>();
-  private readonly sources = new Map<string, { spec: SourceNode; node: Node }>();
+  private readonly sources = new Map<string, { spec: SourceNode; node: Node; readKey: BytesReader<unknown>; readValue: BytesReader<unknown> }>();
   private readonly partitionTime = new Map<string, number>();
   private readonly streamPunctuators = new PunctuationQueue('stream-time');
   private readonly wallPunctuators = new PunctuationQueue('wall-clock');
@@ -93,7 +111,8 @@ export class TaskExecutor {
       const topics = Array.isArray(node.spec.topics) ? node.spec.topics.map(settings.resolveTopic) : settings.matchPattern(node.spec.topics);
       for (const topic of topics) {
         if (this.sources.has(topic)) throw new TopologyError(`Topic "${topic}" is read by two sources of one sub-topology`);
-        this.sources.set(topic, { spec: node.spec, node });
+        const spec = node.spec;
+        this.sources.set(topic, { spec, node, readKey: bytesReader(spec.keySerde ?? settings.defaultKeySerde), readValue: bytesReader(spec.valueSerde ?? settings.defaultValueSerde) });
       }
     }
   }
@@ -124,18 +143,16 @@ export class TaskExecutor {
     const source = this.sources.get(topic);
     if (source === undefined) throw new TopologyError(`Task ${this.settings.taskId} does not read topic "${topic}"`);
     const spec = source.spec;
-    const keySerde = spec.keySerde ?? this.settings.defaultKeySerde;
-    const valueSerde = spec.valueSerde ?? this.settings.defaultValueSerde;
     let k: unknown = null;
     let v: unknown = null;
     try {
-      if (consumed instanceof RecordView) {
-        k = consumed.readKey(keySerde);
-        v = consumed.readValue(valueSerde);
+      if (consumed.readKey !== undefined && consumed.readValue !== undefined) {
+        k = consumed.readKey(source.readKey);
+        v = consumed.readValue(source.readValue);
       } else {
         const { key, value } = consumed;
-        if (key !== null) k = keySerde.deserialize(topic, key);
-        if (value !== null) v = valueSerde.deserialize(topic, value);
+        if (key !== null) k = (spec.keySerde ?? this.settings.defaultKeySerde).deserialize(topic, key);
+        if (value !== null) v = (spec.valueSerde ?? this.settings.defaultValueSerde).deserialize(topic, value);
       }
     } catch (e) {
       const where = locationOf(consumed);

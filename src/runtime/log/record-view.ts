@@ -1,13 +1,15 @@
-import type { Serde } from '../../serdes/serde.js';
 import type { LogRecord } from './partitioned-log.js';
+
+/** Reads a value from bytes `start` to `end` of `buffer` without slicing them (a serde's deserializeRange, say). */
+export type BytesReader<T> = (topic: string, buffer: Buffer, start: number, end: number) => T;
 
 /**
  * A fetched record whose key and value stay where they are in the batch's buffer: `key` and
- * `value` are made into Buffers only when read, and `readKey`/`readValue` hand a serde with a
- * `deserializeRange` the bytes in place. Stream tasks fetch records this way, which spares two
- * Buffer objects per record. Not for callers of `fetch`: its getters do not survive `{ ...record }`.
- * The buffer and ranges are private fields, so logging a record (processors see it as their
- * record metadata) does not print the whole batch.
+ * `value` are made into Buffers only when read, and `readKey`/`readValue` hand a reader the bytes
+ * in place. Stream tasks fetch records this way, which spares two Buffer objects per record. Not
+ * for callers of `fetch`: its getters do not survive `{ ...record }`. The buffer and ranges are
+ * private fields, so logging a record (processors see it as their record metadata) does not
+ * print the whole batch.
  */
 export class RecordView implements LogRecord {
   readonly #buf: Buffer;
@@ -44,19 +46,13 @@ export class RecordView implements LogRecord {
     return this.#valueLength < 0 ? null : this.#buf.subarray(this.#valueStart, this.#valueStart + this.#valueLength);
   }
 
-  /** The key deserialized (null for a null key). */
-  readKey<K>(serde: Serde<K>): K | null {
-    return this.#read(serde, this.#keyStart, this.#keyLength);
+  /** The key as `read` reads its bytes in place (null for a null key). */
+  readKey<T>(read: BytesReader<T>): T | null {
+    return this.#keyLength < 0 ? null : read(this.topic, this.#buf, this.#keyStart, this.#keyStart + this.#keyLength);
   }
 
-  /** The value deserialized (null for a null value). */
-  readValue<V>(serde: Serde<V>): V | null {
-    return this.#read(serde, this.#valueStart, this.#valueLength);
-  }
-
-  #read<T>(serde: Serde<T>, start: number, length: number): T | null {
-    if (length < 0) return null;
-    if (serde.deserializeRange !== undefined) return serde.deserializeRange(this.topic, this.#buf, start, start + length);
-    return serde.deserialize(this.topic, this.#buf.subarray(start, start + length));
+  /** The value as `read` reads its bytes in place (null for a null value). */
+  readValue<T>(read: BytesReader<T>): T | null {
+    return this.#valueLength < 0 ? null : read(this.topic, this.#buf, this.#valueStart, this.#valueStart + this.#valueLength);
   }
 }
