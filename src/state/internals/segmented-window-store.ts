@@ -4,13 +4,13 @@ import type { KeyValue } from '../state-store.js';
 import type { WindowStore } from '../window-store.js';
 import { SegmentedStore, type WindowItem } from './segmented-store.js';
 
+/** What SegmentedWindowStore.updateWindow did. */
+export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
+
 /**
  * The built-in window store. Buckets are segments of window start time. With `retainDuplicates`
  * (join buffers) every put adds an entry, and several may share a window start.
  */
-/** What SegmentedWindowStore.updateWindow did. */
-export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
-
 export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements WindowStore<K, V> {
   private readonly lastUpdate = { old: undefined, value: undefined, id: '' } as unknown as WindowUpdate<V>;
 
