@@ -22,7 +22,10 @@ export const JOIN_TABLE_KEYS = 97;
 
 const crashApp = path.join(import.meta.dirname, '../reliability/crash-app.ts');
 
-/** A running crash-app child: resolves `ready` once started; `finished` says whether it printed "done" and exited 0. */
+/**
+ * A running crash-app child: resolves `ready` once started; `finished` says whether it printed
+ * "done" and exited 0; `restored()` is how many changelog records its start restored (-1: it did not start).
+ */
 export function startApp(dir: string, guarantee: string, backend: CrashBackend, mode: CrashMode) {
   const args = [crashApp, dir, guarantee, ...(backend.kind === 'kafka' ? [`kafka|${backend.bootstrap}|${backend.prefix}`] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRASH_MODE: mode } });
@@ -34,17 +37,18 @@ export function startApp(dir: string, guarantee: string, backend: CrashBackend, 
     if (output.includes('ready')) onReady();
   });
   const finished = new Promise<boolean>((resolve) => child.once('exit', (code) => resolve(code === 0 && output.includes('done'))));
-  return { child, ready: Promise.race([ready, finished.then(() => undefined)]), finished };
+  const restored = () => Number(/ready restored=(\d+)/.exec(output)?.[1] ?? -1);
+  return { child, ready: Promise.race([ready, finished.then(() => undefined)]), finished, restored };
 }
 
-/** Starts the app child; kills it `delayMs` after it is ready unless it finishes first. Returns whether it finished. */
-async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number, mode: CrashMode): Promise<boolean> {
+/** Starts the app child; kills it `delayMs` after it is ready unless it finishes first. Returns whether it finished, and what its start restored. */
+async function runOnce(dir: string, guarantee: string, backend: CrashBackend, delayMs: number, mode: CrashMode): Promise<{ done: boolean; restored: number }> {
   const app = startApp(dir, guarantee, backend, mode);
   await app.ready;
   const timer = setTimeout(() => app.child.kill('SIGKILL'), delayMs);
   const done = await app.finished;
   clearTimeout(timer);
-  return done;
+  return { done, restored: app.restored() };
 }
 
 async function openLog(dir: string, backend: CrashBackend): Promise<PartitionedLog> {
@@ -83,17 +87,28 @@ export async function outputRecords(dir: string, backend: CrashBackend, name: st
  * SIGKILLing it at random moments up to `plan.maxKills` times, then lets it finish. Returns the
  * values of `out`, read_committed, and how many runs it took.
  */
-export async function crashUntilDone(guarantee: 'at_least_once' | 'exactly_once', backend: CrashBackend, plan: CrashPlan, mode: CrashMode = 'stateless'): Promise<{ values: string[]; runs: number; records: (name: string) => Promise<LogRecord[]> }> {
+export async function crashUntilDone(
+  guarantee: 'at_least_once' | 'exactly_once',
+  backend: CrashBackend,
+  plan: CrashPlan,
+  mode: CrashMode = 'stateless',
+): Promise<{ values: string[]; runs: number; records: (name: string) => Promise<LogRecord[]>; restoredPerRun: number[] }> {
   const dir = tempDir(`tributary-app-crash-${guarantee}-`);
   const topic = await setUp(dir, backend, plan.inputs);
   const delays = fc.sample(fc.integer({ min: plan.minDelayMs, max: plan.maxDelayMs }), { numRuns: plan.maxKills, seed: guarantee.length });
+  const restoredPerRun: number[] = [];
   let runs = 0;
   let done = false;
-  while (!done && runs < plan.maxKills) done = await runOnce(dir, guarantee, backend, delays[runs++]!, mode);
-  if (!done) done = await runOnce(dir, guarantee, backend, 600_000, mode);
+  const run = async (delayMs: number) => {
+    const result = await runOnce(dir, guarantee, backend, delayMs, mode);
+    restoredPerRun.push(result.restored);
+    return result.done;
+  };
+  while (!done && runs < plan.maxKills) done = await run(delays[runs++]!);
+  if (!done) done = await run(600_000);
   if (!done) throw new Error('the app did not finish on its final, uninterrupted run');
   const records = (name: string) => outputRecords(dir, backend, topic(name));
-  return { values: (await records('out')).map((r) => r.value!.toString()), runs, records };
+  return { values: (await records('out')).map((r) => r.value!.toString()), runs, records, restoredPerRun };
 }
 
 /** Each of 0..inputs-1 as `out-<n>`: how many times it appears. */

@@ -58,7 +58,7 @@ const topology = builder.build();
 const stateDir = `${dir}-state`;
 const app = new StreamsApp(topology, { applicationId, log, stateDir, processingGuarantee: guarantee, commitIntervalMs: guarantee === 'exactly_once' ? (stateful ? 20 : 100) : 50 });
 await app.start();
-process.stdout.write('ready\n');
+process.stdout.write(`ready restored=${app.metrics().restoredRecords}\n`);
 const sources = process.env['CRASH_MODE'] === 'join' ? [topic('in'), topic('lines')] : [topic('in')];
 const topics = [...sources, ...[...topology.internalTopics.keys()].map((t) => `${applicationId}-${t}`)];
 let quietChecks = 0;

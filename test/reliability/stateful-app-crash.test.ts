@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { crashUntilDone, INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
 
-const plan = { inputs: 200_000, maxKills: 40, minDelayMs: 20, maxDelayMs: 400 };
+// Kills come 20–250 ms after each start: the app gets through the input in more than 10 of them.
+const plan = { inputs: 200_000, maxKills: 40, minDelayMs: 20, maxDelayMs: 250 };
 
 /** What an uninterrupted run computes: per key n % 97 the count and sum, per key and second the count. */
 function reference(inputs: number) {
@@ -19,9 +20,13 @@ function reference(inputs: number) {
 
 describe('stateful StreamsApp on EmbeddedLog killed with SIGKILL and restarted until done', () => {
   it('exactly_once: final state equals the reference and no key ever counts a record twice', async () => {
-    const { records, runs } = await crashUntilDone('exactly_once', { kind: 'embedded' }, plan, 'stateful');
+    const { records, runs, restoredPerRun } = await crashUntilDone('exactly_once', { kind: 'embedded' }, plan, 'stateful');
     expect(runs).toBeGreaterThanOrEqual(10);
-    console.log(`stateful exactly_once crash test: ${runs} runs`);
+    console.log(`stateful exactly_once crash test: ${runs} runs, changelog records restored per start: ${restoredPerRun.join(' ')}`);
+    // With 97 keys changing at every commit, the stores hold committed writes back from LevelDB
+    // (write-behind), so a start after a kill has changelog records to replay: the state below is
+    // right only because that replay is.
+    expect(restoredPerRun.slice(1).some((n) => n > 0)).toBe(true);
     const expected = reference(plan.inputs);
     // Per key, committed outputs are the running aggregate: counts only grow, and end at the reference.
     const last = new Map<string, { count: number; sum: number }>();
