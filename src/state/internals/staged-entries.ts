@@ -13,8 +13,8 @@ const DEFAULT_CACHE_ENTRIES = 50_000;
 /**
  * When committed writes held back from the backing (write-behind) are written: once `keys` keys
  * wait, and once `records` changelog records were committed since the last write (this bounds
- * what a restart after a crash replays; Kafka Streams likewise checkpoints a store every 10k
- * changelog records under exactly_once). Also at any commit whose keys are mostly new: holding
+ * what a restart after a crash replays; Kafka Streams likewise rewrites a store's checkpoint only
+ * once its changelog has moved 10k records past it). Also at any commit whose keys are mostly new: holding
  * keys that are not written again saves nothing and leaves more garbage-collector work.
  */
 export type WriteBehindLimits = { keys: number; records: number };
