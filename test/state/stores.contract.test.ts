@@ -60,6 +60,7 @@ describe.each(['level', 'memory'] as const)('store conformance (%s)', (kind) => 
         const expected = [...reference].sort(([a], [b]) => byBytes(a, b)).map(([key, value]) => ({ key, value }));
         expect(await store.all()).toEqual(expected);
         expect(await store.range(lo, hi)).toEqual(expected.filter((e) => byBytes(e.key, lo) >= 0 && byBytes(e.key, hi) <= 0));
+        expect(await store.approximateNumEntries()).toBe(reference.size);
         await stores.close();
       }),
       { numRuns: 30 },

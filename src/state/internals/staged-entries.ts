@@ -142,6 +142,26 @@ export class StagedEntries<T> {
   }
 
   /**
+   * How many keys have a value, given that the backing holds `backingCount`: each key written
+   * since (held back or staged; its latest write counts) is looked up in the backing, so an update
+   * counts once and a delete takes one off.
+   */
+  countWith(backingCount: number): number {
+    const latest = new Map<string, { key: Buffer; present: boolean }>();
+    for (const held of [this.writing, this.unwritten]) {
+      if (held !== undefined) for (const [ck, op] of held) latest.set(ck, { key: op.key, present: op.value !== null });
+    }
+    for (const [ck, s] of this.staged) latest.set(ck, { key: s.key, present: s.value !== undefined });
+    let n = backingCount;
+    for (const { key, present } of latest.values()) {
+      const inBacking = this.backing.get(key) !== undefined;
+      if (present && !inBacking) n++;
+      else if (!present && inBacking) n--;
+    }
+    return n;
+  }
+
+  /**
    * Encodes the staged writes for the changelog and the backing; commit() writes the same ops.
    * `extra` ops (a store's own bookkeeping) join them, so they land in the same atomic batch.
    */

@@ -107,6 +107,6 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
   }
 
   async approximateNumEntries(): Promise<number> {
-    return (await this.context.backing.approximateCount()) + this.entries.stagedCount;
+    return this.entries.countWith(await this.context.backing.approximateCount());
   }
 }
