@@ -18,4 +18,11 @@ export interface Serde<T> {
    * they read, sparing a Buffer per key and value.
    */
   deserializeRange?(topic: string, buffer: Buffer, start: number, end: number): T;
+  /**
+   * Optional fast path: writes the bytes `serialize` would return into `target` at `offset` and
+   * returns how many, or returns -1 when they may not fit in the room left (the caller makes
+   * room and asks again; what was written past `offset` is ignored). Stream tasks writing to
+   * EmbeddedLog call it to serialize straight into the record batch, sparing a Buffer each.
+   */
+  serializeInto?(topic: string, data: T, target: Buffer, offset: number): number;
 }

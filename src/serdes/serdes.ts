@@ -18,10 +18,30 @@ function integerIn(name: string, value: number, min: number, max: number): void 
   }
 }
 
+/** Buffer's own UTF-8 writer: what `Buffer#write` calls once it has checked its arguments (hot path). */
+const utf8Write: (buffer: Buffer, text: string, offset: number, length: number) => number = (() => {
+  const native = (Buffer.prototype as Buffer & { utf8Write?: (text: string, offset: number, length: number) => number }).utf8Write;
+  return native !== undefined ? (buffer, text, offset, length) => native.call(buffer, text, offset, length) : (buffer, text, offset, length) => buffer.write(text, offset, length, 'utf8');
+})();
+
+/**
+ * Writes `text` as UTF-8 at `offset`, or returns -1 when it may not fit. A string of n UTF-16
+ * units takes at most 3n bytes; only when that much room is not there is the exact size asked.
+ */
+function writeUtf8(text: string, target: Buffer, offset: number): number {
+  const room = target.length - offset;
+  if (room < text.length * 3 && room < Buffer.byteLength(text, 'utf8')) return -1;
+  return utf8Write(target, text, offset, room);
+}
+
 const stringSerde: Serde<string> = {
   serialize: (_topic, s) => {
     if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
     return Buffer.from(s, 'utf8');
+  },
+  serializeInto: (_topic, s, target, offset) => {
+    if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
+    return writeUtf8(s, target, offset);
   },
   deserialize: (_topic, bytes) => bytes.toString('utf8'),
   deserializeRange: (_topic, buffer, start, end) => buffer.toString('utf8', start, end),
@@ -33,6 +53,12 @@ const int32Serde: Serde<number> = {
     const buf = Buffer.allocUnsafe(4);
     buf.writeInt32BE(n, 0);
     return buf;
+  },
+  serializeInto: (_topic, n, target, offset) => {
+    integerIn('int32', n, -(2 ** 31), 2 ** 31 - 1);
+    if (target.length - offset < 4) return -1;
+    target.writeInt32BE(n, offset);
+    return 4;
   },
   deserialize: (topic, bytes) => {
     fixedWidth('int32', bytes, 4, topic);
@@ -46,6 +72,12 @@ const int64Serde: Serde<number> = {
     const buf = Buffer.allocUnsafe(8);
     writeInt64(buf, n, 0);
     return buf;
+  },
+  serializeInto: (_topic, n, target, offset) => {
+    integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    if (target.length - offset < 8) return -1;
+    writeInt64(target, n, offset);
+    return 8;
   },
   deserialize: (topic, bytes) => {
     fixedWidth('int64', bytes, 8, topic);
@@ -66,6 +98,12 @@ const doubleSerde: Serde<number> = {
     buf.writeDoubleBE(n, 0);
     return buf;
   },
+  serializeInto: (_topic, n, target, offset) => {
+    if (typeof n !== 'number') throw new SerializationError(`double serde cannot encode a ${typeof n}`);
+    if (target.length - offset < 8) return -1;
+    target.writeDoubleBE(n, offset);
+    return 8;
+  },
   deserialize: (topic, bytes) => {
     fixedWidth('double', bytes, 8, topic);
     return bytes.readDoubleBE(0);
@@ -77,6 +115,11 @@ const bytesSerde: Serde<Buffer> = {
     if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
     return b;
   },
+  serializeInto: (_topic, b, target, offset) => {
+    if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
+    if (target.length - offset < b.length) return -1;
+    return b.copy(target, offset);
+  },
   deserialize: (_topic, bytes) => bytes,
 };
 
@@ -84,6 +127,10 @@ const uuidSerde: Serde<string> = {
   serialize: (_topic, s) => {
     if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
     return Buffer.from(s, 'utf8');
+  },
+  serializeInto: (_topic, s, target, offset) => {
+    if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
+    return writeUtf8(s, target, offset);
   },
   deserialize: (topic, bytes) => {
     const s = bytes.toString('utf8');
@@ -98,6 +145,11 @@ function jsonSerde<T>(): Serde<T> {
       const text = JSON.stringify(value);
       if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
       return Buffer.from(text, 'utf8');
+    },
+    serializeInto: (_topic, value, target, offset) => {
+      const text = JSON.stringify(value);
+      if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
+      return writeUtf8(text, target, offset);
     },
     deserialize: (topic, bytes) => parseJson<T>(topic, bytes, 0, bytes.length),
     deserializeRange: (topic, buffer, start, end) => parseJson<T>(topic, buffer, start, end),

@@ -34,6 +34,36 @@ describe('Serdes', () => {
     expect(() => Serdes.json().deserializeRange!('payments', Buffer.from('xx{not json'), 2, 11)).toThrow(SerializationError);
   });
 
+  it('write in place with serializeInto what serialize returns, or -1 when the room left may be short (property)', () => {
+    const inPlace = <T>(serde: Serde<T>, arb: fc.Arbitrary<T>) =>
+      fc.assert(
+        fc.property(arb, fc.nat({ max: 8 }), fc.nat({ max: 400 }), (v, offset, room) => {
+          const expected = serde.serialize('t', v);
+          const target = Buffer.alloc(offset + room, 0xee);
+          const n = serde.serializeInto!('t', v, target, offset);
+          if (n === -1) expect(room).toBeLessThan(expected.length * 3 + 16);
+          else {
+            expect(target.subarray(offset, offset + n)).toEqual(expected);
+            expect(target.subarray(0, offset).every((b) => b === 0xee)).toBe(true);
+          }
+          // With ample room it must write.
+          const ample = Buffer.alloc(offset + expected.length * 3 + 16);
+          expect(ample.subarray(offset, offset + serde.serializeInto!('t', v, ample, offset))).toEqual(expected);
+        }),
+      );
+    inPlace(Serdes.string(), fc.string({ unit: 'grapheme', maxLength: 120 }));
+    inPlace(Serdes.json<unknown>(), fc.jsonValue({ maxDepth: 2 }));
+    inPlace(Serdes.int32(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+    inPlace(Serdes.int64(), fc.maxSafeInteger());
+    inPlace(Serdes.double(), fc.double());
+    inPlace(Serdes.bytes(), fc.uint8Array({ maxLength: 60 }).map((a) => Buffer.from(a)));
+    inPlace(Serdes.uuid(), fc.uuid());
+    inPlace(Serdes.windowed(Serdes.string()), fc.record({ key: fc.string({ maxLength: 30 }), window: fc.record({ start: fc.maxSafeNat(), end: fc.maxSafeNat() }) }));
+    inPlace(Serdes.windowed<number>({ serialize: (t, n) => Serdes.int32().serialize(t, n), deserialize: (t, b) => Serdes.int32().deserialize(t, b) }), fc.record({ key: fc.integer(), window: fc.record({ start: fc.nat(), end: fc.nat() }) }));
+    expect(() => Serdes.string().serializeInto!('t', 5 as unknown as string, Buffer.alloc(10), 0)).toThrow(SerializationError);
+    expect(() => Serdes.json().serializeInto!('t', undefined, Buffer.alloc(10), 0)).toThrow(SerializationError);
+  });
+
   it("write numbers big-endian, as Kafka's IntegerSerde and LongSerde do", () => {
     expect(Serdes.int32().serialize('t', 1).toString('hex')).toBe('00000001');
     expect(Serdes.int64().serialize('t', -2).toString('hex')).toBe('fffffffffffffffe');

@@ -8,12 +8,18 @@ import { TopologyError } from '../topology-error.js';
 import type { SinkNode, SourceNode, Subtopology, TopologyNode } from '../topology-nodes.js';
 import { PunctuationQueue } from './punctuation-schedule.js';
 
-/** Receives each record a sink writes, serialized. `partition` undefined: partition by key. */
-export type EmitRecord = (
+/**
+ * Receives each record a sink writes, with the serdes to write its key and value with (null and
+ * undefined stay null): the engine serializes it straight into a log batch where it can.
+ * `partition` undefined: partition by key. Serializer errors are reported by the sink.
+ */
+export type WriteRecord = (
   topic: string,
   partition: number | undefined,
-  key: Buffer | null,
-  value: Buffer | null,
+  keySerde: Serde<unknown>,
+  key: unknown,
+  valueSerde: Serde<unknown>,
+  value: unknown,
   timestamp: number,
   headers: Headers,
 ) => void;
@@ -29,7 +35,7 @@ export type TaskSettings = {
   /** Real topic names matched by a source's RegExp, resolved when the task was created. */
   matchPattern: (pattern: RegExp) => string[];
   partitionCount: (topic: string) => number;
-  emit: EmitRecord;
+  write: WriteRecord;
   clock: () => number;
   stores: ReadonlyMap<string, StateStore>;
   /** Global stores (GlobalKTable), shared by every task of the instance. */
@@ -223,17 +229,15 @@ export class TaskExecutor {
   private sink(spec: SinkNode, record: StreamRecord<unknown, unknown>): void {
     const s = this.settings;
     const topic = typeof spec.topic === 'string' ? s.resolveTopic(spec.topic) : spec.topic(record.key, record.value, this.metadata);
-    let key: Buffer | null = null;
-    let value: Buffer | null = null;
+    const partition = spec.partitioner?.(topic, record.key, record.value, s.partitionCount(topic));
     try {
-      if (record.key !== null && record.key !== undefined) key = (spec.keySerde ?? s.defaultKeySerde).serialize(topic, record.key);
-      if (record.value !== null && record.value !== undefined) value = (spec.valueSerde ?? s.defaultValueSerde).serialize(topic, record.value);
+      s.write(topic, partition, spec.keySerde ?? s.defaultKeySerde, record.key, spec.valueSerde ?? s.defaultValueSerde, record.value, record.timestamp, record.headers);
     } catch (e) {
+      // The log's own refusals (a null key for a compacted topic, …) are not serializer errors.
+      if (e instanceof TributaryError && !(e instanceof SerializationError)) throw e;
       const reason = e instanceof Error ? e.message : String(e);
       throw new SerializationError(`Sink "${spec.name}" cannot serialize a record for topic "${topic}": ${reason}`, undefined, e);
     }
-    const partition = spec.partitioner?.(topic, record.key, record.value, s.partitionCount(topic));
-    s.emit(topic, partition, key, value, record.timestamp, record.headers);
   }
 
   private contextFor(node: Node): ProcessorContext<unknown, unknown> {

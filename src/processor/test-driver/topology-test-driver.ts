@@ -162,7 +162,9 @@ export class TopologyTestDriver {
         resolveTopic: this.resolve,
         matchPattern: (pattern) => known.filter((t) => pattern.test(t)),
         partitionCount: () => 1,
-        emit: (topic, _partition, key, value, timestamp, headers) => {
+        write: (topic, _partition, keySerde, k, valueSerde, v, timestamp, headers) => {
+          const key = k === null || k === undefined ? null : keySerde.serialize(topic, k);
+          const value = v === null || v === undefined ? null : valueSerde.serialize(topic, v);
           if (internal.has(topic)) this.pending.push({ topic, key, value, timestamp, headers });
           else this.queueOf(topic).push({ key, value, timestamp, headers });
         },

@@ -8,6 +8,7 @@ import { StateStoreError } from '../../state/state-store-error.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
 import { EMPTY_HEADERS } from '../log/record-batch.js';
 import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import type { ProduceTarget, RecordCollector } from './record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
@@ -58,7 +59,6 @@ export type TaskStoreSettings = { builders: StoreBuilder[]; stateDir: string; ch
 export class StreamTask {
   private readonly executor: TaskExecutor;
   private readonly queues: InputQueue[];
-  private outputs: ProducerRecord[] = [];
   private transaction: LogTransaction | undefined;
   private readonly storeMap = new Map<string, ManagedStore>();
   private stores: TaskStores | undefined;
@@ -73,19 +73,22 @@ export class StreamTask {
     readonly id: string,
     readonly subtopology: Subtopology,
     partitions: TopicPartition[],
-    settings: Omit<TaskSettings, 'emit' | 'requestCommit' | 'taskId' | 'partition' | 'stores'>,
+    settings: Omit<TaskSettings, 'write' | 'requestCommit' | 'taskId' | 'partition' | 'stores'>,
     private readonly storeSettings: TaskStoreSettings,
     private readonly config: ResolvedStreamsConfig,
     private readonly metrics: StreamsMetrics,
+    /**
+     * Where the task's sinks write: its own under exactly_once (sent in its transaction), shared
+     * by the instance's tasks under at_least_once (one produce per round for all of them).
+     */
+    private readonly collector: RecordCollector,
   ) {
     this.executor = new TaskExecutor(subtopology, {
       ...settings,
       stores: this.storeMap,
       taskId: id,
       partition: partitions[0]!.partition,
-      emit: (topic, partition, key, value, timestamp, headers) => {
-        this.outputs.push(partition === undefined ? { topic, key, value, timestamp, headers } : { topic, partition, key, value, timestamp, headers });
-      },
+      write: collector.write,
       requestCommit: () => void (this.commitRequested = true),
       onDropped: () => void this.metrics.droppedRecords++,
     });
@@ -286,25 +289,18 @@ export class StreamTask {
       [`${ERROR_HEADER}.partition`]: Buffer.from(String(r.partition)),
       [`${ERROR_HEADER}.offset`]: Buffer.from(String(r.offset)),
     };
-    this.outputs.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
+    this.collector.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
   }
 
   punctuateWallClock(now: number): void {
     if (this.executor.punctuateWallClock(now) > 0) this.uncommitted = true;
   }
 
-  /** Output records written since the last call (at_least_once sends them in one produce). */
-  takeOutputs(): ProducerRecord[] {
-    const out = this.outputs;
-    this.outputs = [];
-    return out;
-  }
-
   /** Under exactly_once: writes pending outputs into this task's open transaction. */
   async sendOutputsInTransaction(): Promise<void> {
-    if (this.outputs.length === 0 || this.closed) return;
+    if (this.collector.isEmpty || this.closed) return;
     const txn = await this.openTransaction();
-    await txn.produce(this.takeOutputs());
+    await this.collector.send(txn as ProduceTarget);
   }
 
   private async openTransaction(): Promise<LogTransaction> {
@@ -322,14 +318,14 @@ export class StreamTask {
   }
 
   /**
-   * First step of a commit: caching stores forward what they held back, then the records to
-   * write are the pending outputs followed by this commit's changelog records.
+   * First step of a commit: caching stores forward what they held back (into the collector:
+   * outputs are sent before the changelog records), then this commit's changelog records.
    */
   prepareCommit(): ProducerRecord[] {
-    if (this.stores === undefined) return this.takeOutputs();
+    if (this.stores === undefined) return [];
     this.stores.flushCaches();
     this.changelog = this.stores.prepareCommit();
-    const records = this.takeOutputs();
+    const records: ProducerRecord[] = [];
     for (const { topic, partition, ops } of this.changelog) {
       for (const op of ops) records.push({ topic, partition, key: op.key, value: op.value, timestamp: op.timestamp ?? 0, headers: EMPTY_HEADERS });
     }
@@ -371,6 +367,7 @@ export class StreamTask {
     if (!this.needsCommit || this.closed) return;
     const records = this.prepareCommit();
     const txn = await this.openTransaction();
+    await this.collector.send(txn as ProduceTarget);
     const metadata = records.length > 0 ? await txn.produce(records) : [];
     await txn.sendOffsets(this.config.applicationId, this.offsets());
     this.transaction = undefined;
@@ -383,7 +380,8 @@ export class StreamTask {
   /** Drops everything not committed (aborts the open transaction); used on errors. */
   async closeDirty(): Promise<void> {
     this.closed = true;
-    this.outputs = [];
+    // Only a task's own collector (exactly_once) is dropped: a shared one holds other tasks' outputs too.
+    if (this.config.processingGuarantee === 'exactly_once') this.collector.clear();
     this.changelog = [];
     const txn = this.transaction;
     this.transaction = undefined;

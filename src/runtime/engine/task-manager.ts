@@ -1,10 +1,11 @@
 import { TopologyError } from '../../processor/topology-error.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { ProducerFencedError } from '../log/errors.js';
-import type { ProducerRecord, TopicPartition } from '../log/partitioned-log.js';
+import type { TopicPartition } from '../log/partitioned-log.js';
 import type { Topology } from '../../processor/topology.js';
 import type { StateStore } from '../../state/state-store.js';
 import { changelogTopicName } from './internal-topics.js';
+import { RecordCollector } from './record-collector.js';
 import { StreamTask, type TaskStoreSettings } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
@@ -24,6 +25,8 @@ export class TaskManager {
    * round's fetch and processing, as a Kafka producer's sends do. One at most; commits wait for it.
    */
   private sending: Promise<unknown> | undefined;
+  /** at_least_once: the outputs of every task, sent in one produce per round. */
+  private readonly collector: RecordCollector;
 
   constructor(
     subtopologies: Subtopology[],
@@ -43,6 +46,7 @@ export class TaskManager {
       }
     }
     this.lastCommit = config.clock();
+    this.collector = new RecordCollector(config.log);
   }
 
   /** Real topic names a sub-topology reads (RegExp sources matched against existing topics). */
@@ -71,7 +75,7 @@ export class TaskManager {
     // overlap); if one fails, the others are closed and the first error is reported.
     const created = [...grouped]
       .filter(([id]) => !this.tasks.has(id))
-      .map(([id, { sub, partitions: tps }]) => new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics));
+      .map(([id, { sub, partitions: tps }]) => new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics, this.collectorFor()));
     const results = await Promise.allSettled(created.map((t) => t.initialize()));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
@@ -79,6 +83,11 @@ export class TaskManager {
       throw failure.reason;
     }
     for (const task of created) this.tasks.set(task.id, task);
+  }
+
+  /** exactly_once: a task's own (its outputs go in its transaction); at_least_once: the shared one. */
+  private collectorFor(): RecordCollector {
+    return this.config.processingGuarantee === 'exactly_once' ? new RecordCollector(this.config.log) : this.collector;
   }
 
   private taskSettings() {
@@ -135,11 +144,9 @@ export class TaskManager {
     if (this.config.processingGuarantee === 'exactly_once') {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
     } else {
-      const outputs: ProducerRecord[] = [];
-      for (const task of tasks) for (const r of task.takeOutputs()) outputs.push(r);
       if (this.sending !== undefined) await this.sent();
-      if (outputs.length > 0) {
-        const send = this.config.log.produce(outputs);
+      if (!this.collector.isEmpty) {
+        const send = this.collector.send(this.config.log);
         send.catch(() => undefined); // reported by the sent() that awaits it
         this.sending = send;
       }
@@ -156,8 +163,9 @@ export class TaskManager {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
       if (this.sending !== undefined) await this.sent();
-      // One produce for every task's outputs and changelog records, then offsets, then stores.
+      // Every task's outputs (caches flushed), then one produce for their changelog records, then offsets, then stores.
       const perTask = tasks.map((t) => t.prepareCommit());
+      if (!this.collector.isEmpty) await this.collector.send(this.config.log);
       const all = perTask.flat();
       const metadata = all.length > 0 ? await this.config.log.produce(all) : [];
       let at = 0;
@@ -207,7 +215,11 @@ export class TaskManager {
   async closeAll(clean: boolean): Promise<void> {
     const tasks = [...this.tasks.values()];
     if (clean) await this.commit(tasks);
-    else this.sending = undefined; // dropped with the uncommitted work
+    else {
+      // Dropped with the uncommitted work.
+      this.sending = undefined;
+      this.collector.clear();
+    }
     for (const task of tasks) {
       if (clean) await task.close();
       else await task.closeDirty();

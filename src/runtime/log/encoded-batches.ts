@@ -1,7 +1,8 @@
 import { InvalidRecordError } from './errors.js';
 import type { PartitionLog } from './partition-log.js';
 import { partitionOf, type Topic } from './produce-plan.js';
-import { BATCH_HEADER_BYTES, readBatchHeader } from './record-batch.js';
+import type { LogRecord, ProducerRecord, RecordMetadata } from './partitioned-log.js';
+import { BATCH_HEADER_BYTES, decodeRecords, readBatchHeader } from './record-batch.js';
 
 /**
  * The records of one produce call, encoded by a stream thread as one batch per partition (offsets
@@ -47,4 +48,35 @@ export function checkEncodedBatches(encoded: EncodedBatches, lookup: (topic: str
     out.push({ partition, batch, lastOffsetDelta: header.lastOffsetDelta, maxTimestamp: header.maxTimestamp });
   }
   return out;
+}
+
+/** A log or transaction that appends encoded batches (EmbeddedLog's). */
+export type EncodedProducer = {
+  produce(records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  produceEncoded(encoded: EncodedBatches): Promise<Float64Array | null>;
+};
+
+/**
+ * Appends encoded batches; when a topic changed under the encoder (recreated with another
+ * partition count or cleanup policy), their records go as plain records instead, partitioned
+ * anew by key. Returns whether they went as batches.
+ */
+export async function produceBatches(target: EncodedProducer, encoded: EncodedBatches): Promise<boolean> {
+  if ((await target.produceEncoded(encoded)) !== null) return true;
+  // A refused call wrote nothing and left the bytes as they were (EmbeddedLog stamps batches only as it appends them).
+  await target.produce(recordsOf(encoded));
+  return false;
+}
+
+/** The records of encoded batches, as ProducerRecords without partitions. */
+export function recordsOf(encoded: EncodedBatches): ProducerRecord[] {
+  const bytes = Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength);
+  const out: LogRecord[] = [];
+  for (let b = 0; b + 3 < encoded.layout.length; b += 4) {
+    const at = encoded.layout[b + 2]!;
+    const header = readBatchHeader(bytes, at);
+    if (header === null) throw new InvalidRecordError(`encoded batch ${b / 4} is malformed`);
+    decodeRecords(bytes, at, header, encoded.topics[encoded.layout[b]!]!, 0, 0, Number.MAX_SAFE_INTEGER, out);
+  }
+  return out.map((r) => ({ topic: r.topic, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers }));
 }

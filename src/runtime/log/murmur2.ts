@@ -4,9 +4,9 @@ const M = 0x5bd1e995;
 /**
  * Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`), returning the same signed
  * 32-bit value, so a key maps to the same partition number here as on a Kafka producer.
+ * `length`: hash only the first `length` bytes (a key serialized into a larger buffer).
  */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = (SEED ^ length) | 0;
   const whole = length & ~3;
   for (let i = 0; i < whole; i += 4) {

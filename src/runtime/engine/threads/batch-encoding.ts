@@ -1,11 +1,10 @@
+import type { TopicShape } from '../../log/batch-builder.js';
 import type { EncodedBatches } from '../../log/encoded-batches.js';
 import type { ProducerRecord } from '../../log/partitioned-log.js';
 import { checkRecordFields, choosePartition } from '../../log/produce-plan.js';
 import { BATCH_HEADER_BYTES, encodeBatchInto, recordSize } from '../../log/record-batch.js';
 import type { StickyPartitioner } from '../../log/sticky-partitioner.js';
 
-/** What a stream thread knows of a topic it produces to. */
-export type TopicShape = { partitions: number; compacted: boolean };
 
 /** The batches of one call, and where each record went: record `indices[b][j]` is record j of batch b. */
 export type EncodedCall = { encoded: EncodedBatches; indices: number[][] };

@@ -1,6 +1,6 @@
 import { EmbeddedLog } from '../../log/embedded-log.js';
 import { EmbeddedTransaction } from '../../log/embedded-transaction.js';
-import type { EncodedBatches } from '../../log/encoded-batches.js';
+import { produceBatches, type EncodedBatches } from '../../log/encoded-batches.js';
 import type { FetchedBatches } from '../../log/fetched-batches.js';
 import type { FetchRequest, GroupMember, LogTransaction, PartitionedLog, TopicConfig, TopicPartition, TopicPartitionOffset } from '../../log/partitioned-log.js';
 import { packRecords, unpackRecords, type PackedRecords } from './record-packing.js';
@@ -48,6 +48,7 @@ export class LogServer {
     c.handle('describeTopic', (name: string) => log.describeTopic(name));
     c.handle('produce', (packed: PackedRecords) => this.produce(log, packed));
     c.handle('produceEncoded', (encoded: EncodedBatches) => bases(this.embedded().produceEncoded(encoded)));
+    c.handle('produceBatches', (encoded: EncodedBatches) => produceBatches(this.embedded(), encoded));
     c.handle('fetch', (req: FetchRequest) => this.fetch(req));
     c.handle('commitOffsets', (groupId: string, offsets: TopicPartitionOffset[]) => log.commitOffsets(groupId, offsets));
     c.handle('committedOffsets', (groupId: string, topic: string) => log.committedOffsets(groupId, topic));
@@ -64,11 +65,8 @@ export class LogServer {
       return handle;
     });
     c.handle('txn.produce', (handle: number, packed: PackedRecords) => this.produce(this.txn(handle), packed));
-    c.handle('txn.produceEncoded', (handle: number, encoded: EncodedBatches) => {
-      const txn = this.txn(handle);
-      if (!(txn instanceof EmbeddedTransaction)) throw new Error('Encoded batches need an EmbeddedLog transaction');
-      return bases(txn.produceEncoded(encoded));
-    });
+    c.handle('txn.produceEncoded', (handle: number, encoded: EncodedBatches) => bases(this.embeddedTxn(handle).produceEncoded(encoded)));
+    c.handle('txn.produceBatches', (handle: number, encoded: EncodedBatches) => produceBatches(this.embeddedTxn(handle), encoded));
     c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[]) => this.txn(handle).sendOffsets(groupId, offsets));
     c.handle('txn.commit', (handle: number) => this.txn(handle).commit());
     c.handle('txn.abort', (handle: number) => this.txn(handle).abort());
@@ -83,6 +81,12 @@ export class LogServer {
   private embedded(): EmbeddedLog {
     if (!(this.log instanceof EmbeddedLog)) throw new Error('Encoded batches need an EmbeddedLog');
     return this.log;
+  }
+
+  private embeddedTxn(handle: number): EmbeddedTransaction {
+    const txn = this.txn(handle);
+    if (!(txn instanceof EmbeddedTransaction)) throw new Error('Encoded batches need an EmbeddedLog transaction');
+    return txn;
   }
 
   private txn(handle: number): LogTransaction {

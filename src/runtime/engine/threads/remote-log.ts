@@ -1,4 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
+import type { EncodedBatches } from '../../log/encoded-batches.js';
 import { LogClosedError, UnknownTopicError } from '../../log/errors.js';
 import { StickyPartitioner } from '../../log/sticky-partitioner.js';
 import { decodeFetchedBatches } from '../../log/fetched-batches.js';
@@ -19,7 +20,8 @@ import type {
   TopicPartitionOffset,
 } from '../../log/partitioned-log.js';
 import type { LogCapabilities, RemoteFetchResult } from './log-server.js';
-import { encodeBatches, type TopicShape } from './batch-encoding.js';
+import type { TopicShape } from '../../log/batch-builder.js';
+import { encodeBatches } from './batch-encoding.js';
 import { packRecords, unpackLogRecords } from './record-packing.js';
 import type { RpcChannel } from './rpc-channel.js';
 
@@ -46,6 +48,8 @@ export class RemoteLog implements PartitionedLog {
   private readonly sticky = new StickyPartitioner();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
+  /** Appends batches a RecordCollector built (EmbeddedLog behind): see produceBatches in encoded-batches.ts. */
+  readonly produceBatches?: (encoded: EncodedBatches) => Promise<boolean>;
 
   constructor(
     private readonly channel: RpcChannel,
@@ -53,6 +57,7 @@ export class RemoteLog implements PartitionedLog {
   ) {
     if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
     if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
+    if (capabilities.encodedProduce) this.produceBatches = (encoded) => this.call('produceBatches', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
     channel.handle('rebalance', (joinId: number, kind: 'revoked' | 'assigned', partitions: TopicPartition[]) => this.rebalance(joinId, kind, partitions));
   }
 
@@ -123,8 +128,10 @@ export class RemoteLog implements PartitionedLog {
 
   async transaction(transactionalId: string): Promise<LogTransaction> {
     const handle = await this.call<number>('transaction', [transactionalId]);
+    const produceBatches = (encoded: EncodedBatches) => this.call<boolean>('txn.produceBatches', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]);
     return {
       produce: (records) => this.produceVia('txn.produce', [handle], records),
+      ...(this.capabilities.encodedProduce && { produceBatches }),
       sendOffsets: (groupId, offsets) => this.call('txn.sendOffsets', [handle, groupId, offsets]),
       commit: () => this.call('txn.commit', [handle]),
       abort: () => this.call('txn.abort', [handle]),
