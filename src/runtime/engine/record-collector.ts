@@ -1,6 +1,6 @@
 import type { Headers } from '../../processor/stream-record.js';
 import type { Serde } from '../../serdes/serde.js';
-import { BatchBuilder, type BytesWriter, type TopicShape } from '../log/batch-builder.js';
+import { BatchBuilder, BUFFER_WRITER, type BytesWriter, type TopicShape } from '../log/batch-builder.js';
 import { produceBatches, type EncodedBatches } from '../log/encoded-batches.js';
 import { UnknownTopicError } from '../log/errors.js';
 import type { PartitionedLog, ProducerRecord, RecordMetadata } from '../log/partitioned-log.js';
@@ -57,9 +57,9 @@ export class RecordCollector {
   };
 
   /** Adds a record already in bytes (a dead letter). */
-  push(record: ProducerRecord): void {
+  push(record: ProducerRecord & { timestamp: number }): void {
     const shape = this.shapeOf(record.topic);
-    if (shape === undefined || record.timestamp === undefined) this.records.push(record);
+    if (shape === undefined) this.records.push(record);
     else this.builder!.add(record.topic, shape, record.partition, BUFFER_WRITER, record.key, BUFFER_WRITER, record.value, record.timestamp, record.headers ?? {});
   }
 
@@ -116,14 +116,6 @@ export class RecordCollector {
     }
   }
 }
-
-/** Writes a Buffer as it is (keys and values already serialized). */
-const BUFFER_WRITER: BytesWriter = {
-  serializeInto: (_topic, data, target, offset) => {
-    const bytes = data as Buffer;
-    return target.length - offset < bytes.length ? -1 : bytes.copy(target, offset);
-  },
-};
 
 const writers = new WeakMap<Serde<unknown>, BytesWriter>();
 

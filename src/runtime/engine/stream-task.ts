@@ -5,9 +5,10 @@ import type { ManagedStore } from '../../state/internals/managed-store.js';
 import { TaskStores, type ChangelogReader, type ChangelogWrites } from '../../state/internals/task-stores.js';
 import type { StoreBuilder } from '../../state/state-store.js';
 import { StateStoreError } from '../../state/state-store-error.js';
+import type { TopicShape } from '../log/batch-builder.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
-import { EMPTY_HEADERS } from '../log/record-batch.js';
-import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, ProducerRecord, RecordMetadata, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import { ChangelogWriter } from './changelog-writer.js';
 import type { ProduceTarget, RecordCollector } from './record-collector.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
@@ -64,6 +65,8 @@ export class StreamTask {
   private stores: TaskStores | undefined;
   /** Changelog records of the commit being written, in the order they were sent. */
   private changelog: ChangelogWrites[] = [];
+  /** Writes the changelog records of commits; knows the changelog topics once the stores are open. */
+  private changelogWriter = new ChangelogWriter(new Map());
   private uncommitted = false;
   /** Set by close/closeDirty: a closed task must never write or commit again (see commitTransaction). */
   private closed = false;
@@ -138,6 +141,20 @@ export class StreamTask {
       throw e;
     }
     for (const [name, store] of stores.stores) this.storeMap.set(name, store);
+    this.changelogWriter = new ChangelogWriter(await this.changelogShapes());
+  }
+
+  /** Partition count and cleanup policy of the task's changelog topics (the engine made them before tasks start). */
+  private async changelogShapes(): Promise<Map<string, TopicShape>> {
+    const shapes = new Map<string, TopicShape>();
+    if ((this.log as ProduceTarget).produceEncoded === undefined) return shapes; // records it is, then
+    for (const b of this.storeSettings.builders) {
+      if (!b.logging) continue;
+      const topic = this.storeSettings.changelogTopic(b.name);
+      const d = await this.log.describeTopic(topic);
+      shapes.set(topic, { partitions: d.partitions.length, compacted: d.config.cleanupPolicy === 'compact' });
+    }
+    return shapes;
   }
 
   private changelogReader(): ChangelogReader {
@@ -300,7 +317,7 @@ export class StreamTask {
   async sendOutputsInTransaction(): Promise<void> {
     if (this.collector.isEmpty || this.closed) return;
     const txn = await this.openTransaction();
-    await this.collector.send(txn as ProduceTarget);
+    await this.collector.send(txn as LogTransaction & ProduceTarget);
   }
 
   private async openTransaction(): Promise<LogTransaction> {
@@ -319,42 +336,32 @@ export class StreamTask {
 
   /**
    * First step of a commit: caching stores forward what they held back (into the collector:
-   * outputs are sent before the changelog records), then this commit's changelog records.
+   * outputs are sent before the changelog records), and stores stage this commit's changelog
+   * records for writeChangelog.
    */
-  prepareCommit(): ProducerRecord[] {
-    if (this.stores === undefined) return [];
+  prepareCommit(): void {
+    if (this.stores === undefined) return;
     this.stores.flushCaches();
     this.changelog = this.stores.prepareCommit();
-    const records: ProducerRecord[] = [];
-    for (const { topic, partition, ops } of this.changelog) {
-      for (const op of ops) records.push({ topic, partition, key: op.key, value: op.value, timestamp: op.timestamp ?? 0, headers: EMPTY_HEADERS });
-    }
-    return records;
   }
 
-  /**
-   * Last step, once the commit is durable in the log: stores apply their staged writes with the
-   * changelog offset they reach (`metadata` belongs to the records prepareCommit returned).
-   */
-  private async completeCommit(metadata: readonly RecordMetadata[]): Promise<void> {
-    if (this.stores === undefined) return;
-    const checkpoints = new Map<string, number>();
-    // The changelog records are the last ones, store after store: each store's last one is where it got to.
-    let at = metadata.length;
-    for (const c of this.changelog) at -= c.ops.length;
-    for (const c of this.changelog) {
-      at += c.ops.length;
-      checkpoints.set(c.store, metadata[at - 1]!.offset + 1);
-    }
+  /** Second step: writes the prepared changelog records; returns each store's checkpoint. */
+  writeChangelog(target: ProduceTarget): Promise<Map<string, number>> {
+    const changelog = this.changelog;
     this.changelog = [];
-    await this.stores.commit(checkpoints);
+    return this.changelogWriter.write(target, changelog);
   }
 
-  /** at_least_once commit: `metadata` is what producing prepareCommit's records returned. */
-  async commitOffsets(metadata: readonly RecordMetadata[]): Promise<void> {
+  /** Last step, once the commit is durable in the log: stores apply their staged writes with the changelog offsets they reach. */
+  private async completeCommit(checkpoints: Map<string, number>): Promise<void> {
+    if (this.stores !== undefined) await this.stores.commit(checkpoints);
+  }
+
+  /** at_least_once commit, after the outputs and writeChangelog: input offsets, then stores. */
+  async commitOffsets(checkpoints: Map<string, number>): Promise<void> {
     if (this.closed) return;
     if (this.uncommitted) await this.log.commitOffsets(this.config.applicationId, this.offsets());
-    await this.completeCommit(metadata);
+    await this.completeCommit(checkpoints);
     this.uncommitted = false;
     this.commitRequested = false;
   }
@@ -365,14 +372,14 @@ export class StreamTask {
     // open a new transaction: that would fence the real owner and commit input offsets whose
     // outputs were just aborted — lost records. (Found by the two-process scale-out test.)
     if (!this.needsCommit || this.closed) return;
-    const records = this.prepareCommit();
-    const txn = await this.openTransaction();
-    await this.collector.send(txn as ProduceTarget);
-    const metadata = records.length > 0 ? await txn.produce(records) : [];
+    this.prepareCommit();
+    const txn = (await this.openTransaction()) as LogTransaction & ProduceTarget;
+    await this.collector.send(txn);
+    const checkpoints = await this.writeChangelog(txn);
     await txn.sendOffsets(this.config.applicationId, this.offsets());
     this.transaction = undefined;
     await txn.commit();
-    await this.completeCommit(metadata);
+    await this.completeCommit(checkpoints);
     this.uncommitted = false;
     this.commitRequested = false;
   }

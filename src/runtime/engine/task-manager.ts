@@ -163,16 +163,10 @@ export class TaskManager {
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
     } else {
       if (this.sending !== undefined) await this.sent();
-      // Every task's outputs (caches flushed), then one produce for their changelog records, then offsets, then stores.
-      const perTask = tasks.map((t) => t.prepareCommit());
+      // Every task's outputs (caches flushed), then their changelog records, then offsets, then stores.
+      for (const t of tasks) t.prepareCommit();
       if (!this.collector.isEmpty) await this.collector.send(this.config.log);
-      const all = perTask.flat();
-      const metadata = all.length > 0 ? await this.config.log.produce(all) : [];
-      let at = 0;
-      await Promise.all(tasks.map((t, i) => {
-        const mine = metadata.slice(at, (at += perTask[i]!.length));
-        return t.commitOffsets(mine);
-      }));
+      await Promise.all(tasks.map(async (t) => t.commitOffsets(await t.writeChangelog(this.config.log))));
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;

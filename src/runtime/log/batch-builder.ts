@@ -14,6 +14,14 @@ export type TopicShape = { partitions: number; compacted: boolean };
  */
 export type BytesWriter = { serializeInto(topic: string, data: unknown, target: Buffer, offset: number): number };
 
+/** Writes Buffers as they are (keys and values already serialized). */
+export const BUFFER_WRITER: BytesWriter = {
+  serializeInto: (_topic, data, target, offset) => {
+    const bytes = data as Buffer;
+    return target.length - offset < bytes.length ? -1 : bytes.copy(target, offset);
+  },
+};
+
 /** Room for a record's fixed fields: offset delta, timestamp, key and value lengths, header count. */
 const RECORD_FIXED_BYTES = 22;
 const FIRST_CAPACITY = 16 * 1024;

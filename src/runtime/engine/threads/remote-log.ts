@@ -50,6 +50,8 @@ export class RemoteLog implements PartitionedLog {
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
   /** Appends batches a RecordCollector built (EmbeddedLog behind): see produceBatches in encoded-batches.ts. */
   readonly produceBatches?: (encoded: EncodedBatches) => Promise<boolean>;
+  /** EmbeddedLog.produceEncoded, served (the bytes move to the main thread: a null answer leaves them unreadable here). */
+  readonly produceEncoded?: (encoded: EncodedBatches) => Promise<Float64Array | null>;
 
   constructor(
     private readonly channel: RpcChannel,
@@ -57,7 +59,10 @@ export class RemoteLog implements PartitionedLog {
   ) {
     if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
     if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
-    if (capabilities.encodedProduce) this.produceBatches = (encoded) => this.call('produceBatches', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
+    if (capabilities.encodedProduce) {
+      this.produceBatches = (encoded) => this.call('produceBatches', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
+      this.produceEncoded = (encoded) => this.call('produceEncoded', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
+    }
     channel.handle('rebalance', (joinId: number, kind: 'revoked' | 'assigned', partitions: TopicPartition[]) => this.rebalance(joinId, kind, partitions));
   }
 
@@ -129,9 +134,10 @@ export class RemoteLog implements PartitionedLog {
   async transaction(transactionalId: string): Promise<LogTransaction> {
     const handle = await this.call<number>('transaction', [transactionalId]);
     const produceBatches = (encoded: EncodedBatches) => this.call<boolean>('txn.produceBatches', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]);
+    const produceEncoded = (encoded: EncodedBatches) => this.call<Float64Array | null>('txn.produceEncoded', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]);
     return {
       produce: (records) => this.produceVia('txn.produce', [handle], records),
-      ...(this.capabilities.encodedProduce && { produceBatches }),
+      ...(this.capabilities.encodedProduce && { produceBatches, produceEncoded }),
       sendOffsets: (groupId, offsets) => this.call('txn.sendOffsets', [handle, groupId, offsets]),
       commit: () => this.call('txn.commit', [handle]),
       abort: () => this.call('txn.abort', [handle]),
@@ -200,7 +206,7 @@ export class RemoteLog implements PartitionedLog {
    * Produces records encoded here as the log's own batches (EmbeddedLog), so that the thread
    * that owns the log only stamps and writes them. Undefined when the records must go packed.
    */
-  private async produceEncoded(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[] | undefined> {
+  private async produceRecordsEncoded(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[] | undefined> {
     await this.learnShapes(records);
     const call = encodeBatches(records, (topic) => this.shapes.get(topic), this.sticky);
     if (call === undefined) return undefined;
@@ -245,7 +251,7 @@ export class RemoteLog implements PartitionedLog {
   private async produceVia(method: string, head: unknown[], records: ProducerRecord[]): Promise<RecordMetadata[]> {
     if (this.closed) throw new LogClosedError(method);
     if (this.capabilities.encodedProduce) {
-      const appended = await this.produceEncoded(method, head, records);
+      const appended = await this.produceRecordsEncoded(method, head, records);
       if (appended !== undefined) return appended;
     }
     const packed = packRecords(records);
