@@ -1,25 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedLog } from '../../src/index.js';
 import { ChangelogWriter } from '../../src/runtime/engine/changelog-writer.js';
 import type { ChangelogWrites } from '../../src/state/internals/task-stores.js';
+import { openTempLog } from '../helpers/temp-log.js';
 import { readAll } from '../helpers/read-all.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const c of cleanups.splice(0)) await c();
 });
 
 async function openLog(): Promise<EmbeddedLog> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-changelog-'));
-  const log = await EmbeddedLog.open(dir, { fsync: 'never', maintenanceIntervalMs: 0 });
-  cleanups.push(async () => {
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const log = await openTempLog('tributary-changelog-');
   for (const t of ['a-changelog', 'b-changelog']) await log.createTopic(t, { partitions: 3, cleanupPolicy: 'compact' });
   return log;
 }

@@ -1,27 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedLog, Serdes, type Serde } from '../../src/index.js';
 import { RecordCollector } from '../../src/runtime/engine/record-collector.js';
 import { partitionForKey } from '../../src/runtime/log/murmur2.js';
+import { openTempLog } from '../helpers/temp-log.js';
 import { readAll } from '../helpers/read-all.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const c of cleanups.splice(0)) await c();
 });
-
-async function openLog(): Promise<EmbeddedLog> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-collector-'));
-  const log = await EmbeddedLog.open(dir, { fsync: 'never', maintenanceIntervalMs: 0 });
-  cleanups.push(async () => {
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return log;
-}
 
 const s = Serdes.string() as Serde<unknown>;
 
@@ -35,7 +21,7 @@ async function contents(log: EmbeddedLog, topic: string): Promise<string[]> {
 
 describe('RecordCollector on EmbeddedLog', () => {
   it('writes records straight into batches once it knows the topic, partitioned by key as Kafka does', async () => {
-    const log = await openLog();
+    const log = await openTempLog('tributary-collector-');
     await log.createTopic('out', { partitions: 4 });
     const encoded = vi.spyOn(log, 'produceEncoded');
     const plain = vi.spyOn(log, 'produce');
@@ -57,7 +43,7 @@ describe('RecordCollector on EmbeddedLog', () => {
   });
 
   it('loses nothing when a topic is recreated with another partition count under it', async () => {
-    const log = await openLog();
+    const log = await openTempLog('tributary-collector-');
     await log.createTopic('out', { partitions: 2 });
     const encoded = vi.spyOn(log, 'produceEncoded');
     const collector = new RecordCollector(log);
@@ -81,7 +67,7 @@ describe('RecordCollector on EmbeddedLog', () => {
   });
 
   it('keeps plain records on a log that takes no batches', async () => {
-    const log = await openLog();
+    const log = await openTempLog('tributary-collector-');
     await log.createTopic('out', { partitions: 1 });
     const records: unknown[] = [];
     const target = {

@@ -1,28 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EmbeddedLog, InvalidRecordError, Serdes, UnknownPartitionError, type LogRecord, type ProducerRecord } from '../../../src/index.js';
 import { BatchBuilder, type BytesWriter } from '../../../src/runtime/log/batch-builder.js';
 import { partitionForKey } from '../../../src/runtime/log/murmur2.js';
+import { disposeTempLogs, openTempLog } from '../../helpers/temp-log.js';
 import { readAll } from '../../helpers/read-all.js';
 
 // A stream task serializes what its sinks write straight into EmbeddedLog batches (BatchBuilder).
 // Whatever goes that way must land exactly where, and as, a plain produce of the records puts it.
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
 
 async function openLog(): Promise<EmbeddedLog> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-builder-'));
-  const log = await EmbeddedLog.open(dir, { fsync: 'never', maintenanceIntervalMs: 0 });
-  cleanups.push(async () => {
-    await log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const log = await openTempLog('tributary-builder-');
   await log.createTopic('a', { partitions: 3 });
   await log.createTopic('b', { partitions: 3 });
   return log;
@@ -85,7 +74,7 @@ describe('BatchBuilder', () => {
           expect(builder.size).toBe(0);
         }
         expect(await contents(built)).toEqual(await contents(plain));
-        for (const c of cleanups.splice(0)) await c();
+        await disposeTempLogs();
       }),
       { numRuns: 40 },
     );
