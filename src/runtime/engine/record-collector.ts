@@ -1,7 +1,7 @@
 import type { Headers } from '../../processor/stream-record.js';
 import type { Serde } from '../../serdes/serde.js';
 import { BatchBuilder, BUFFER_WRITER, type BytesWriter, type TopicShape } from '../log/batch-builder.js';
-import { produceBatches, type EncodedBatches } from '../log/encoded-batches.js';
+import { produceBatches, type EncodedBatches, type EncodedProducer } from '../log/encoded-batches.js';
 import { UnknownTopicError } from '../log/errors.js';
 import type { PartitionedLog, ProducerRecord, RecordMetadata } from '../log/partitioned-log.js';
 
@@ -80,7 +80,7 @@ export class RecordCollector {
     if (encoded !== undefined) {
       let asBatches: boolean;
       if (target.produceBatches !== undefined) asBatches = await target.produceBatches(encoded);
-      else if (target.produceEncoded !== undefined) asBatches = await produceBatches({ produce: (r) => target.produce(r), produceEncoded: (e) => target.produceEncoded!(e) }, encoded);
+      else if (target.produceEncoded !== undefined) asBatches = await produceBatches(target as EncodedProducer, encoded);
       else throw new Error('RecordCollector: encoded records for a target that cannot take them');
       // A topic changed since its shape was learnt (recreated): its records went plain; learn it again.
       if (!asBatches) for (const topic of encoded.topics) this.changes.set(topic, undefined);

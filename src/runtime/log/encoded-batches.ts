@@ -69,7 +69,7 @@ export async function produceBatches(target: EncodedProducer, encoded: EncodedBa
 }
 
 /** The records of encoded batches, as ProducerRecords without partitions. */
-export function recordsOf(encoded: EncodedBatches): ProducerRecord[] {
+function recordsOf(encoded: EncodedBatches): ProducerRecord[] {
   const bytes = Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength);
   const out: LogRecord[] = [];
   for (let b = 0; b + 3 < encoded.layout.length; b += 4) {
