@@ -10,6 +10,8 @@ type Op =
   | { kind: 'put'; key: number; value: string | undefined }
   | { kind: 'get'; key: number }
   | { kind: 'commit' }
+  | { kind: 'prepare' }
+  | { kind: 'apply' }
   | { kind: 'discard' }
   | { kind: 'scan' }
   | { kind: 'crash' };
@@ -18,6 +20,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.nat(40), value: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }) }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat(40) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('prepare' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('apply' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('discard' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const) }) },
@@ -35,9 +39,13 @@ async function scan(entries: StagedEntries<string>, backing: MemoryBacking): Pro
 }
 
 /**
- * Runs random puts, reads, commits, discards and scans against a reference model. A "crash"
- * drops the StagedEntries (and whatever it held back) and starts a new one over the same backing,
- * replaying the changelog from the backing's checkpoint, as task restoration does.
+ * Runs random puts, reads, commits, discards and scans against a reference model. A commit is
+ * either whole or in two steps, "prepare" then "apply", with puts, reads and scans in between, as
+ * the engine's next round runs while a commit's transaction completes: reads then see the
+ * prepared writes, and a discard drops them with the staged ones. A "crash" drops the
+ * StagedEntries (and whatever it held back or had in flight) and starts a new one over the same
+ * backing, replaying the changelog of applied commits from the backing's checkpoint, as task
+ * restoration does.
  */
 async function check(ops: Op[], writeBehind: WriteBehindLimits | undefined): Promise<{ heldBack: number }> {
   const backing = new MemoryBacking();
@@ -46,32 +54,54 @@ async function check(ops: Op[], writeBehind: WriteBehindLimits | undefined): Pro
   const changelog: BackingOp[] = [];
   let committed = new Map<number, string>();
   let staged = new Map<number, string | undefined>();
+  let inFlight: { ops: readonly BackingOp[]; writes: Map<number, string | undefined> } | undefined;
   let heldBack = 0;
+  const apply = async (prepared: NonNullable<typeof inFlight>) => {
+    changelog.push(...prepared.ops);
+    await entries.commit(changelog.length);
+    committed = new Map(committed);
+    for (const [k, v] of prepared.writes) v === undefined ? committed.delete(k) : committed.set(k, v);
+    if ((backing.checkpoint ?? 0) < changelog.length) heldBack++;
+  };
+  const committedView = () => {
+    const view = new Map(committed);
+    for (const [k, v] of inFlight?.writes ?? []) v === undefined ? view.delete(k) : view.set(k, v);
+    return view;
+  };
   for (const o of ops) {
+    if ((o.kind === 'commit' || o.kind === 'prepare') && inFlight !== undefined) {
+      await apply(inFlight); // as the engine does: a commit waits for the one in flight
+      inFlight = undefined;
+    }
     if (o.kind === 'put') {
       entries.put(keyOf(o.key), o.value, 0);
       staged.set(o.key, o.value);
     } else if (o.kind === 'get') {
-      const expected = staged.has(o.key) ? staged.get(o.key) : committed.get(o.key);
+      const expected = staged.has(o.key) ? staged.get(o.key) : committedView().get(o.key);
       expect(entries.get(keyOf(o.key))).toBe(expected);
-    } else if (o.kind === 'commit') {
-      changelog.push(...entries.prepareCommit());
-      await entries.commit(changelog.length);
-      committed = new Map(committed);
-      for (const [k, v] of staged) v === undefined ? committed.delete(k) : committed.set(k, v);
+    } else if (o.kind === 'commit' || o.kind === 'prepare') {
+      inFlight = { ops: entries.prepareCommit(), writes: staged };
       staged = new Map();
-      if ((backing.checkpoint ?? 0) < changelog.length) heldBack++;
+      if (o.kind === 'commit') {
+        await apply(inFlight);
+        inFlight = undefined;
+      }
+    } else if (o.kind === 'apply') {
+      if (inFlight !== undefined) await apply(inFlight);
+      inFlight = undefined;
     } else if (o.kind === 'discard') {
       entries.discard();
       staged = new Map();
+      inFlight = undefined;
     } else if (o.kind === 'scan') {
-      const model = new Map([...committed].map(([k, v]) => [keyOf(k).toString(), v] as const));
+      const model = new Map([...committedView()].map(([k, v]) => [keyOf(k).toString(), v] as const));
       for (const [k, v] of staged) v === undefined ? model.delete(keyOf(k).toString()) : model.set(keyOf(k).toString(), v);
       expect(await scan(entries, backing)).toEqual(model);
     } else {
       await backing.write(changelog.slice(backing.checkpoint ?? 0), changelog.length);
       entries = open();
       staged = new Map();
+      inFlight = undefined;
       for (let k = 0; k <= 40; k++) expect(entries.get(keyOf(k))).toBe(committed.get(k));
     }
   }

@@ -45,6 +45,29 @@ describe.each(['level', 'memory'] as const)('store conformance (%s)', (kind) => 
     await stores.close();
   });
 
+  it('key-value: a prepared commit is read while it completes, applied by commit, dropped by discard', async () => {
+    const { store, stores, commit } = await open<KeyValueStore<string, number>>(Stores.keyValueStore({ name: 'kv', store: kind, keySerde: s, valueSerde: Serdes.int64() }));
+    store.put('a', 1);
+    await commit();
+    expect(store.get('a')).toBe(1); // read (and remembered) as committed
+    store.put('a', 2);
+    stores.prepareCommit(); // in flight: the next round's reads must see 2
+    expect(store.get('a')).toBe(2);
+    expect(await store.all()).toEqual([{ key: 'a', value: 2 }]);
+    store.put('b', 5);
+    await stores.commit(new Map([['kv', 2]]));
+    expect(store.get('a')).toBe(2);
+    expect(store.get('b')).toBe(5);
+    store.put('a', 3);
+    const prepared = stores.prepareCommit();
+    expect(prepared.flatMap((w) => w.ops.map((op) => op.key.toString()))).toEqual(['b', 'a']); // b was staged while the first commit completed
+    expect(store.get('a')).toBe(3);
+    store.discard(); // the transaction failed
+    expect(store.get('a')).toBe(2);
+    expect(store.get('b')).toBeUndefined();
+    await stores.close();
+  });
+
   it('key-value: range and all follow a reference map in byte order of the keys (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.string({ maxLength: 4 }), fc.option(fc.integer({ min: 0, max: 99 }), { nil: undefined }), fc.boolean()), { maxLength: 40 }), fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), async (ops, lo, hi) => {

@@ -368,20 +368,32 @@ export class StreamTask {
 
   /** exactly_once commit: outputs, changelog records and input offsets in one transaction. */
   async commitTransaction(): Promise<void> {
+    await (await this.sendTransaction())?.();
+  }
+
+  /**
+   * exactly_once, a commit up to its last step: the outputs, changelog records and input offsets
+   * are in the transaction. Returns that step (commit the transaction, then apply the stores'
+   * writes), which the next round's processing may overlap; anything that fails before or in it
+   * leaves the task to be closed dirty. Undefined when there is nothing to commit.
+   */
+  async sendTransaction(): Promise<(() => Promise<void>) | undefined> {
     // A task closed dirty earlier in the same round (fenced: another instance owns it now) must not
     // open a new transaction: that would fence the real owner and commit input offsets whose
     // outputs were just aborted — lost records. (Found by the two-process scale-out test.)
-    if (!this.needsCommit || this.closed) return;
+    if (!this.needsCommit || this.closed) return undefined;
     this.prepareCommit();
     const txn = (await this.openTransaction()) as LogTransaction & ProduceTarget;
     await this.collector.send(txn);
     const checkpoints = await this.writeChangelog(txn);
     await txn.sendOffsets(this.config.applicationId, this.offsets());
     this.transaction = undefined;
-    await txn.commit();
-    await this.completeCommit(checkpoints);
     this.uncommitted = false;
     this.commitRequested = false;
+    return async () => {
+      await txn.commit();
+      await this.completeCommit(checkpoints);
+    };
   }
 
   /** Drops everything not committed (aborts the open transaction); used on errors. */

@@ -27,6 +27,12 @@ export class TaskManager {
   private sending: Promise<unknown> | undefined;
   /** at_least_once: the outputs of every task, sent in one produce per round. */
   private readonly collector: RecordCollector;
+  /**
+   * exactly_once: the last commit's final step per task (its transaction committing, then its
+   * stores applying their writes), which the next round's fetch and processing overlap. Awaited
+   * before any task sends into a new transaction, commits again, or is closed.
+   */
+  private committing: { task: StreamTask; done: Promise<void> }[] = [];
 
   constructor(
     subtopologies: Subtopology[],
@@ -142,6 +148,7 @@ export class TaskManager {
       task.punctuateWallClock(now);
     }
     if (this.config.processingGuarantee === 'exactly_once') {
+      await this.committed();
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
     } else {
       if (this.sending !== undefined) await this.sent();
@@ -153,14 +160,30 @@ export class TaskManager {
     }
     // Only tasks still owned: one may have been dropped above (fenced) after this round began.
     const live = tasks.filter((t) => this.tasks.get(t.id) === t);
-    if (now - this.lastCommit >= this.config.commitIntervalMs || live.some((t) => t.commitRequested)) await this.commit(live);
+    if (now - this.lastCommit >= this.config.commitIntervalMs || live.some((t) => t.commitRequested)) await this.startCommit(live);
     return processed;
   }
 
   /** Commits the given tasks (all by default): outputs are sent first, then offsets. */
   async commit(tasks: StreamTask[] = [...this.tasks.values()]): Promise<void> {
+    await this.startCommit(tasks);
+    await this.committed();
+  }
+
+  /**
+   * A commit of the given tasks; under exactly_once its final step is left in flight (see
+   * `committing`): its transaction's fsyncs and the stores' LevelDB writes overlap the next round.
+   */
+  private async startCommit(tasks: StreamTask[]): Promise<void> {
     if (this.config.processingGuarantee === 'exactly_once') {
-      await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.commitTransaction())));
+      await this.committed();
+      await Promise.all(tasks.map((t) => this.unlessMigrated(t, async () => {
+        const finish = await t.sendTransaction();
+        if (finish === undefined) return;
+        const done = finish();
+        done.catch(() => undefined); // handled by committed()
+        this.committing.push({ task: t, done });
+      })));
     } else {
       if (this.sending !== undefined) await this.sent();
       // Every task's outputs (caches flushed), then their changelog records, then offsets, then stores.
@@ -170,6 +193,24 @@ export class TaskManager {
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;
+  }
+
+  /**
+   * Waits for the commit in flight (exactly_once). A task whose transaction was fenced is dropped
+   * as in unlessMigrated; any other failure is thrown here, after every task's step has ended.
+   */
+  private async committed(): Promise<void> {
+    if (this.committing.length === 0) return;
+    const steps = this.committing;
+    this.committing = [];
+    const results = await Promise.allSettled(steps.map((s) => s.done));
+    let failure: { reason: unknown } | undefined;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      if (result.reason instanceof ProducerFencedError) await this.dropMigrated(steps[i]!.task);
+      else failure ??= result;
+    }
+    if (failure !== undefined) throw failure.reason;
   }
 
   /** Waits for the send in flight; its failure is thrown here. */
@@ -189,10 +230,14 @@ export class TaskManager {
       await step();
     } catch (e) {
       if (!(e instanceof ProducerFencedError)) throw e;
-      await task.closeDirty();
-      this.tasks.delete(task.id);
-      this.migratedAt ??= this.config.clock();
+      await this.dropMigrated(task);
     }
+  }
+
+  private async dropMigrated(task: StreamTask): Promise<void> {
+    await task.closeDirty();
+    this.tasks.delete(task.id);
+    this.migratedAt ??= this.config.clock();
   }
 
   /**
@@ -207,6 +252,7 @@ export class TaskManager {
 
   /** Closes every task: committing first when `clean`, dropping uncommitted work when not. */
   async closeAll(clean: boolean): Promise<void> {
+    if (!clean) await this.committed().catch(() => undefined); // its tasks are closed dirty below
     const tasks = [...this.tasks.values()];
     if (clean) await this.commit(tasks);
     else {

@@ -28,6 +28,8 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   protected valueSerde!: Serde<V>;
   private observed = -1;
   private committedObserved = -1;
+  /** `observed` as of the prepared commit (the next one may move `observed` on while it completes). */
+  private preparedObserved = -1;
   private liveFromSegment = 0;
   private itemCodec!: ValueCodec<WindowItem<V>[]>;
 
@@ -83,7 +85,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   override restored(): void {
     super.restored();
     const meta = this.context.backing.get(META_KEY);
-    this.observed = this.committedObserved = meta === undefined ? -1 : meta.readDoubleBE(0);
+    this.observed = this.committedObserved = this.preparedObserved = meta === undefined ? -1 : meta.readDoubleBE(0);
     this.liveFromSegment = 0;
   }
 
@@ -185,6 +187,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   }
 
   override prepareCommit(): readonly BackingOp[] {
+    this.preparedObserved = this.observed;
     if (this.observed === this.committedObserved) return this.entries.prepareCommit();
     const meta = Buffer.allocUnsafe(8);
     meta.writeDoubleBE(this.observed, 0);
@@ -193,9 +196,9 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
 
   override async commit(checkpoint: number | undefined): Promise<void> {
     await super.commit(checkpoint);
-    this.committedObserved = this.observed;
-    // Drop whole segments that fell out of retention (the changelog drops them by its own retention).
-    const live = this.segmentOf(Math.max(0, this.expiryTime)) - 1;
+    this.committedObserved = this.preparedObserved;
+    // Drop whole segments that fell out of retention as of the commit (the changelog drops them by its own retention).
+    const live = this.segmentOf(Math.max(0, this.preparedObserved - this.retentionMs + 1)) - 1;
     if (live > this.liveFromSegment) {
       const bound = this.entryKey(live, Buffer.alloc(0));
       await this.context.backing.deleteRange(this.entryKey(0, Buffer.alloc(0)), bound);

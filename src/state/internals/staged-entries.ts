@@ -1,9 +1,11 @@
+import { StateStoreError } from '../state-store-error.js';
 import type { BackingOp, BytesBacking } from './bytes-backing.js';
 
 /** How a store turns its values into bytes and back. */
 export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T };
 
-type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number };
+/** A staged write; `bytes` is its encoded value once a commit prepared it (null: a delete). */
+type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number; bytes: Buffer | null | undefined };
 /** A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not an object). */
 export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
 
@@ -27,9 +29,15 @@ export const DEFAULT_WRITE_BEHIND: WriteBehindLimits = { keys: 10_000, records: 
  * and only after the commit's log transaction succeeded are they written to the backing with the
  * changelog offset they reflect. Committed values read from the backing are cached as bytes, so
  * an aborted commit (discard) never leaves a changed object behind.
+ *
+ * A prepared commit's writes are in flight until commit() or discard(): reads see them (as their
+ * encoded bytes, like committed values) while new writes are staged afresh, so a task may go on
+ * processing while its commit's transaction completes.
  */
 export class StagedEntries<T> {
   private staged = new Map<string, Staged<T>>();
+  /** The prepared commit's staged writes, until it is applied or discarded. */
+  private inFlight: Map<string, Staged<T>> | undefined;
   private readonly cache = new Map<string, Cached<T>>();
   private readonly cacheEntries: number;
   /** The prepared commit: its ops, and their keys as latin1 strings. */
@@ -82,7 +90,7 @@ export class StagedEntries<T> {
     return this.staged.get(ck);
   }
 
-  /** The value as of the last commit, ignoring staged writes. */
+  /** The value as of the last prepared commit, ignoring writes staged since. */
   committed(key: Buffer, ck = key.toString('latin1')): T | undefined {
     return this.valueOf(this.committedEntry(key, ck));
   }
@@ -92,6 +100,8 @@ export class StagedEntries<T> {
    * store may keep it by the key's own (unserialized) form.
    */
   committedEntry(key: Buffer, ck = key.toString('latin1')): Cached<T> {
+    const inFlight = this.inFlight?.get(ck);
+    if (inFlight !== undefined) return { bytes: inFlight.bytes ?? null, value: undefined, decoded: inFlight.bytes === null };
     const cached = this.cache.get(ck);
     if (cached !== undefined) return cached;
     const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
@@ -118,17 +128,13 @@ export class StagedEntries<T> {
     if (entry !== undefined) {
       entry.value = value;
       entry.timestamp = timestamp;
-    } else this.staged.set(ck, { key, value, timestamp });
-  }
-
-  /** Staged writes in the order their keys were first written this commit. */
-  stagedEntries(): IterableIterator<Staged<T>> {
-    return this.staged.values();
+    } else this.staged.set(ck, { key, value, timestamp, bytes: undefined });
   }
 
   /**
    * What a scan of the backing misses among the keys `inRange` accepts, copied now: committed
-   * writes held back from it, then the staged writes (a later entry of a key wins). Copied before
+   * writes held back from it, then those in flight, then the staged writes (a later entry of a key
+   * wins). Copied before
    * a scan starts, it still covers writes that reach the backing while the scan runs.
    */
   overlay(inRange: (key: Buffer) => boolean): { key: Buffer; value: T | undefined }[] {
@@ -137,13 +143,14 @@ export class StagedEntries<T> {
       if (held === undefined) continue;
       for (const op of held.values()) if (inRange(op.key)) out.push({ key: op.key, value: op.value === null ? undefined : this.codec.decode(op.value) });
     }
+    if (this.inFlight !== undefined) for (const s of this.inFlight.values()) if (inRange(s.key)) out.push({ key: s.key, value: s.bytes == null ? undefined : this.codec.decode(s.bytes) });
     for (const s of this.staged.values()) if (inRange(s.key)) out.push({ key: s.key, value: s.value });
     return out;
   }
 
   /**
    * How many keys have a value, given that the backing holds `backingCount`: each key written
-   * since (held back or staged; its latest write counts) is looked up in the backing, so an update
+   * since (held back, in flight or staged; its latest write counts) is looked up in the backing, so an update
    * counts once and a delete takes one off.
    */
   countWith(backingCount: number): number {
@@ -151,6 +158,7 @@ export class StagedEntries<T> {
     for (const held of [this.writing, this.unwritten]) {
       if (held !== undefined) for (const [ck, op] of held) latest.set(ck, { key: op.key, present: op.value !== null });
     }
+    if (this.inFlight !== undefined) for (const [ck, s] of this.inFlight) latest.set(ck, { key: s.key, present: s.bytes != null });
     for (const [ck, s] of this.staged) latest.set(ck, { key: s.key, present: s.value !== undefined });
     let n = backingCount;
     for (const { key, present } of latest.values()) {
@@ -164,15 +172,25 @@ export class StagedEntries<T> {
   /**
    * Encodes the staged writes for the changelog and the backing; commit() writes the same ops.
    * `extra` ops (a store's own bookkeeping) join them, so they land in the same atomic batch.
+   * The writes are in flight from here on; writes staged next belong to the next commit.
    */
   prepareCommit(extra: readonly BackingOp[] = []): readonly BackingOp[] {
+    if (this.pending !== undefined) throw new StateStoreError('A commit is already in flight: apply or discard it before preparing another');
     const ops: BackingOp[] = [...extra];
     const keys = extra.map((op) => op.key.toString('latin1'));
     for (const [ck, s] of this.staged) {
-      ops.push({ key: s.key, value: s.value === undefined ? null : this.codec.encode(s.value), timestamp: s.timestamp });
+      const bytes = s.value === undefined ? null : this.codec.encode(s.value);
+      s.bytes = bytes;
+      ops.push({ key: s.key, value: bytes, timestamp: s.timestamp });
       keys.push(ck);
     }
     this.pending = { ops, keys };
+    if (this.staged.size > 0) {
+      this.inFlight = this.staged;
+      this.staged = new Map();
+      this.version++; // what reads see as committed changed (a store's memo must drop its entries)
+    }
+    this.writes = 0;
     return ops;
   }
 
@@ -204,7 +222,7 @@ export class StagedEntries<T> {
     this.settle(ops, keys);
   }
 
-  /** Committed writes become what reads see as committed; staging starts over. */
+  /** Committed writes become what reads see as committed. */
   private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
     if (ops.length > 0) this.version++;
     for (let i = 0; i < ops.length; i++) {
@@ -217,8 +235,7 @@ export class StagedEntries<T> {
         cached.decoded = bytes === null;
       } else this.remember(keys[i]!, bytes);
     }
-    this.staged = new Map();
-    this.writes = 0;
+    this.inFlight = undefined;
   }
 
   /** Writes every held-back committed write to the backing, with the checkpoint they reach (on close, or once enough gathered). */
@@ -249,11 +266,13 @@ export class StagedEntries<T> {
     for (const op of ops) this.remember(op.key.toString('latin1'), op.value);
   }
 
-  /** Drops staged writes (the commit failed or the task is closed uncleanly). */
+  /** Drops staged and in-flight writes (the commit failed or the task is closed uncleanly). */
   discard(): void {
     this.staged = new Map();
     this.writes = 0;
     this.pending = undefined;
+    this.inFlight = undefined;
+    this.version++; // reads may have kept entries of the in-flight writes
   }
 
   /** Forgets cached committed values (after the backing was changed underneath, e.g. restore). */
@@ -267,6 +286,7 @@ export class StagedEntries<T> {
     const b = bound.toString('latin1');
     this.version++;
     for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
+    if (this.inFlight !== undefined) for (const ck of this.inFlight.keys()) if (ck < b) this.inFlight.delete(ck);
     for (const ck of this.unwritten.keys()) if (ck < b) this.unwritten.delete(ck);
     for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
   }

@@ -102,7 +102,7 @@ export class StagedKeyValueStore<K, V> extends StoreBase<V> implements KeyValueS
     if (!(backing instanceof MemoryBacking)) throw new StateStoreError(`Store "${this.name}" is not in memory; use all()`);
     const merged = new Map<string, V | undefined>();
     for (const [key, value] of backing.entriesSync()) merged.set(key.toString('latin1'), this.valueSerde.deserialize(this.serdeTopic, value));
-    for (const s of this.entries.stagedEntries()) merged.set(s.key.toString('latin1'), s.value);
+    for (const s of this.entries.overlay(() => true)) merged.set(s.key.toString('latin1'), s.value);
     return [...merged].flatMap(([ck, value]) => (value === undefined ? [] : [{ key: Buffer.from(ck, 'latin1'), value }]));
   }
 
