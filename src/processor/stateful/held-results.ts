@@ -2,7 +2,8 @@ import type { ProcessorContext } from '../processor.js';
 import { StreamRecord } from '../stream-record.js';
 import type { Change } from './change.js';
 
-type Held<K, V> = { key: K; part: number; newValue: V | undefined; oldValue: V | undefined; timestamp: number };
+/** A held key; keys that share an id (other parts, e.g. other windows) follow it by `next`. */
+type Held<K, V> = { key: K; part: number; newValue: V | undefined; oldValue: V | undefined; timestamp: number; next: Held<K, V> | undefined };
 
 /**
  * Results an aggregation holds back while caching is on: per key, the value before the first
@@ -12,24 +13,27 @@ type Held<K, V> = { key: K; part: number; newValue: V | undefined; oldValue: V |
 export class HeldResults<K, V> {
   // Keyed by an id string plus a number (a window start): windowed callers pass the store's entry
   // key string, already hashed by the store's own lookup, instead of building a new string.
-  private held = new Map<string, Held<K, V>[]>();
-  private count = 0;
+  private held = new Map<string, Held<K, V>>();
 
   hold(id: string, key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number, part = 0): void {
-    if (this.update(id, newValue, timestamp, part)) return;
-    const entry = { key, part, newValue, oldValue, timestamp };
-    const list = this.held.get(id);
-    if (list === undefined) this.held.set(id, [entry]);
-    else list.push(entry);
-    this.count++;
+    let last: Held<K, V> | undefined;
+    for (let h = this.held.get(id); h !== undefined; h = h.next) {
+      if (h.part === part) {
+        h.newValue = newValue;
+        h.timestamp = timestamp;
+        return;
+      }
+      last = h;
+    }
+    // Appended: keys flush in the order they were first held.
+    const entry = { key, part, newValue, oldValue, timestamp, next: undefined };
+    if (last === undefined) this.held.set(id, entry);
+    else last.next = entry;
   }
 
   /** Updates a key already held; false when it is not (then hold it, building its key only now). */
   update(id: string, newValue: V | undefined, timestamp: number, part = 0): boolean {
-    const list = this.held.get(id);
-    if (list === undefined) return false;
-    for (let i = 0; i < list.length; i++) {
-      const h = list[i]!;
+    for (let h = this.held.get(id); h !== undefined; h = h.next) {
       if (h.part !== part) continue;
       h.newValue = newValue;
       h.timestamp = timestamp;
@@ -40,12 +44,11 @@ export class HeldResults<K, V> {
 
   flush(context: ProcessorContext<K, Change<V>>): number {
     const held = this.held;
-    if (this.count === 0) return 0;
+    if (held.size === 0) return 0;
     this.held = new Map();
-    this.count = 0;
     let n = 0;
-    for (const list of held.values()) {
-      for (const h of list) {
+    for (const first of held.values()) {
+      for (let h: Held<K, V> | undefined = first; h !== undefined; h = h.next) {
         if (h.newValue === undefined && h.oldValue === undefined) continue;
         context.forward(new StreamRecord(h.key, { newValue: h.newValue, oldValue: h.oldValue }, h.timestamp));
         n++;

@@ -2,7 +2,8 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed.js';
 import type { SessionStore } from '../session-store.js';
 import type { KeyValue } from '../state-store.js';
-import { SegmentedStore, type WindowItem } from './segmented-store.js';
+import { SegmentedStore } from './segmented-store.js';
+import type { WindowItem } from './window-items-codec.js';
 
 /**
  * The built-in session store. Buckets are segments of session end time; a record can only join

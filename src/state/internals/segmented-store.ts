@@ -5,9 +5,7 @@ import type { BackingOp } from './bytes-backing.js';
 import type { StoreInit } from './managed-store.js';
 import type { ValueCodec } from './staged-entries.js';
 import { StoreBase } from './store-base.js';
-
-/** One window (or session) of a key with its value. */
-export type WindowItem<V> = { start: number; end: number; value: V };
+import { windowItemsCodec, type WindowItem } from './window-items-codec.js';
 
 /** Key of the store's own bookkeeping entry; shorter than any segment key, so never a data key. */
 const META_KEY = Buffer.from([0xff]);
@@ -51,35 +49,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   protected codec(init: StoreInit): ValueCodec<WindowItem<V>[]> {
     this.keySerde = this.serdes.keySerde ?? (init.defaultKeySerde as Serde<K>);
     this.valueSerde = this.serdes.valueSerde ?? (init.defaultValueSerde as Serde<V>);
-    const topic = this.serdeTopic;
-    const serde = this.valueSerde;
-    return (this.itemCodec = {
-      encode: (items) => {
-        const values = items.map((i) => serde.serialize(topic, i.value));
-        const out = Buffer.allocUnsafe(4 + values.reduce((n, v) => n + 20 + v.length, 0));
-        let at = out.writeUInt32BE(items.length, 0);
-        items.forEach((item, i) => {
-          at = out.writeDoubleBE(item.start, at);
-          at = out.writeDoubleBE(item.end, at);
-          at = out.writeUInt32BE(values[i]!.length, at);
-          at += values[i]!.copy(out, at);
-        });
-        return out;
-      },
-      decode: (bytes) => {
-        const items: WindowItem<V>[] = [];
-        const n = bytes.readUInt32BE(0);
-        let at = 4;
-        for (let i = 0; i < n; i++) {
-          const start = bytes.readDoubleBE(at);
-          const end = bytes.readDoubleBE(at + 8);
-          const len = bytes.readUInt32BE(at + 16);
-          items.push({ start, end, value: serde.deserialize(topic, bytes.subarray(at + 20, at + 20 + len)) });
-          at += 20 + len;
-        }
-        return items;
-      },
-    });
+    return (this.itemCodec = windowItemsCodec(this.valueSerde, this.serdeTopic));
   }
 
   override restored(): void {

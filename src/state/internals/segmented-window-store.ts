@@ -2,7 +2,8 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed.js';
 import type { KeyValue } from '../state-store.js';
 import type { WindowStore } from '../window-store.js';
-import { SegmentedStore, type WindowItem } from './segmented-store.js';
+import { SegmentedStore } from './segmented-store.js';
+import type { WindowItem } from './window-items-codec.js';
 
 /** What SegmentedWindowStore.updateWindow did. */
 export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
