@@ -33,6 +33,8 @@ export class TaskManager {
    * before any task sends into a new transaction, commits again, or is closed.
    */
   private committing: { task: StreamTask; done: Promise<void> }[] = [];
+  /** Whether every step in `committing` has ended (until then, rounds keep outputs in the collectors). */
+  private committingEnded = true;
 
   constructor(
     subtopologies: Subtopology[],
@@ -148,8 +150,12 @@ export class TaskManager {
       task.punctuateWallClock(now);
     }
     if (this.config.processingGuarantee === 'exactly_once') {
-      await this.committed();
-      await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
+      // Outputs go into the next transactions once the last commit has ended; until then they wait
+      // in the tasks' collectors and rounds go on processing.
+      if (this.committingEnded) {
+        await this.committed();
+        await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
+      }
     } else {
       if (this.sending !== undefined) await this.sent();
       if (!this.collector.isEmpty) {
@@ -184,6 +190,13 @@ export class TaskManager {
         done.catch(() => undefined); // handled by committed()
         this.committing.push({ task: t, done });
       })));
+      if (this.committing.length > 0) {
+        this.committingEnded = false;
+        const steps = this.committing;
+        void Promise.allSettled(steps.map((s) => s.done)).then(() => {
+          if (this.committing === steps) this.committingEnded = true;
+        });
+      }
     } else {
       if (this.sending !== undefined) await this.sent();
       // Every task's outputs (caches flushed), then their changelog records, then offsets, then stores.
@@ -203,6 +216,7 @@ export class TaskManager {
     if (this.committing.length === 0) return;
     const steps = this.committing;
     this.committing = [];
+    this.committingEnded = true;
     const results = await Promise.allSettled(steps.map((s) => s.done));
     let failure: { reason: unknown } | undefined;
     for (const [i, result] of results.entries()) {
