@@ -7,6 +7,7 @@ import {
   StreamsApp,
   StreamsBuilder,
   TimeWindows,
+  TributaryError,
   type ReadOnlyKeyValueStore,
   type ReadOnlyWindowStore,
   type StreamsConfig,
@@ -123,6 +124,52 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
     await drained(third, log);
     await until(() => third.store<ReadOnlyKeyValueStore<string, number>>('word-counts').get('apple') === reference(input).get('apple')! + 2, 'the new words counted');
     await third.close();
+  });
+});
+
+describe('exactly_once when a transaction fails to commit', () => {
+  it('drops the failed commit and the work after it, restarts from the last commit, and counts every word exactly once', async () => {
+    const log = await openLog();
+    await log.createTopic('lines', { partitions: 4 });
+    await log.createTopic('counts', { partitions: 4 });
+    // Three transactions fail at commit, as when the log is unavailable for a moment;
+    // under exactly_once a commit's last step runs while the next round is processed.
+    const open = log.transaction.bind(log);
+    let begun = 0;
+    let doomed = 0;
+    let failed = 0;
+    log.transaction = async (id: string) => {
+      const txn = await open(id);
+      if (++begun >= 6 && doomed < 3) {
+        doomed++;
+        txn.commit = async () => {
+          failed++;
+          throw new TributaryError('LOG_UNAVAILABLE', 'injected: the log is unavailable', { retriable: true });
+        };
+      }
+      return txn;
+    };
+    const first = lines(200);
+    await log.produce(first.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    const app = await startApp(log, { processingGuarantee: 'exactly_once', stateDir: tempDir('tributary-state-') });
+    await until(() => failed > 0 && app.metrics().recoveries > 0 && app.state === 'RUNNING', 'a failed commit and the recovery', 20_000);
+    const all = lines(400);
+    const rest = all.slice(200);
+    await log.produce(rest.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${200 + i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    await drained(app, log);
+    const expected = reference(all);
+    await until(async () => {
+      const out = await latestOutput(log);
+      return [...expected].every(([w, c]) => out.get(w) === c);
+    }, 'every final count in the output');
+    const store = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
+    for (const [word, count] of expected) expect(store.get(word)).toBe(count);
+    expect(app.metrics().recoveries).toBeGreaterThan(0);
+    // read_committed output: each word's counts rise by one per occurrence, never repeating a count.
+    const seen = new Map<string, number[]>();
+    for (let p = 0; p < 4; p++) for (const r of await readAll(log, 'counts', p)) seen.set(r.key!.toString(), [...(seen.get(r.key!.toString()) ?? []), Number(r.value!.readBigInt64BE(0))]);
+    for (const counts of seen.values()) expect(counts).toEqual([...counts].sort((a, b) => a - b).filter((c, i, a) => a.indexOf(c) === i));
+    await app.close();
   });
 });
 

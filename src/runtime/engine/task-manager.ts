@@ -1,3 +1,4 @@
+import { TributaryError } from '../../errors/tributary-error.js';
 import { TopologyError } from '../../processor/topology-error.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
 import { ProducerFencedError } from '../log/errors.js';
@@ -126,6 +127,12 @@ export class TaskManager {
 
   /** Commits and closes the tasks of revoked partitions. */
   async revoke(partitions: TopicPartition[]): Promise<void> {
+    // The last round's commit may fail here rather than in a round. Its tasks are dropped by then;
+    // when the log is only unavailable for now, those still assigned come back (recreateMigrated)
+    // as after a round's failure, instead of the rebalance stopping the app.
+    await this.committed().catch((e: unknown) => {
+      if (!(e instanceof TributaryError && e.retriable)) throw e;
+    });
     const ids = new Set(partitions.flatMap((tp) => {
       const sub = this.topicToSubtopology.get(tp.topic);
       return sub === undefined ? [] : [`${sub.id}_${tp.partition}`];
@@ -209,8 +216,8 @@ export class TaskManager {
   }
 
   /**
-   * Waits for the commit in flight (exactly_once). A task whose transaction was fenced is dropped
-   * as in unlessMigrated; any other failure is thrown here, after every task's step has ended.
+   * Waits for the commit in flight (exactly_once). A task whose step failed is dropped with its
+   * uncommitted work, as in unlessMigrated; a failure other than a fence is then thrown here.
    */
   private async committed(): Promise<void> {
     if (this.committing.length === 0) return;
@@ -221,8 +228,8 @@ export class TaskManager {
     let failure: { reason: unknown } | undefined;
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (result.reason instanceof ProducerFencedError) await this.dropMigrated(steps[i]!.task);
-      else failure ??= result;
+      await this.dropTask(steps[i]!.task);
+      if (!(result.reason instanceof ProducerFencedError)) failure ??= result;
     }
     if (failure !== undefined) throw failure.reason;
   }
@@ -244,11 +251,12 @@ export class TaskManager {
       await step();
     } catch (e) {
       if (!(e instanceof ProducerFencedError)) throw e;
-      await this.dropMigrated(task);
+      await this.dropTask(task);
     }
   }
 
-  private async dropMigrated(task: StreamTask): Promise<void> {
+  /** Closes a task dirty and forgets it; recreateMigrated brings it back if its partitions are still assigned. */
+  private async dropTask(task: StreamTask): Promise<void> {
     await task.closeDirty();
     this.tasks.delete(task.id);
     this.migratedAt ??= this.config.clock();
