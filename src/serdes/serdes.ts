@@ -6,9 +6,9 @@ import type { Windowed } from './windowed.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function fixedWidth(name: string, bytes: Buffer, width: number, topic: string): void {
-  if (bytes.length !== width) {
-    throw new SerializationError(`${name} serde expects ${width} bytes from topic "${topic}", got ${bytes.length}`);
+function fixedWidth(name: string, length: number, width: number, topic: string): void {
+  if (length !== width) {
+    throw new SerializationError(`${name} serde expects ${width} bytes from topic "${topic}", got ${length}`);
   }
 }
 
@@ -60,11 +60,14 @@ const int32Serde: Serde<number> = {
     target.writeInt32BE(n, offset);
     return 4;
   },
-  deserialize: (topic, bytes) => {
-    fixedWidth('int32', bytes, 4, topic);
-    return bytes.readInt32BE(0);
-  },
+  deserialize: (topic, bytes) => int32At(topic, bytes, 0, bytes.length),
+  deserializeRange: int32At,
 };
+
+function int32At(topic: string, buffer: Buffer, start: number, end: number): number {
+  fixedWidth('int32', end - start, 4, topic);
+  return buffer.readInt32BE(start);
+}
 
 const int64Serde: Serde<number> = {
   serialize: (_topic, n) => {
@@ -79,17 +82,20 @@ const int64Serde: Serde<number> = {
     writeInt64(target, n, offset);
     return 8;
   },
-  deserialize: (topic, bytes) => {
-    fixedWidth('int64', bytes, 8, topic);
-    const fast = readInt64(bytes, 0);
-    if (fast !== undefined) return fast;
-    const n = bytes.readBigInt64BE(0);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);
-    }
-    return Number(n);
-  },
+  deserialize: (topic, bytes) => int64At(topic, bytes, 0, bytes.length),
+  deserializeRange: int64At,
 };
+
+function int64At(topic: string, buffer: Buffer, start: number, end: number): number {
+  fixedWidth('int64', end - start, 8, topic);
+  const fast = readInt64(buffer, start);
+  if (fast !== undefined) return fast;
+  const n = buffer.readBigInt64BE(start);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);
+  }
+  return Number(n);
+}
 
 const doubleSerde: Serde<number> = {
   serialize: (_topic, n) => {
@@ -104,11 +110,14 @@ const doubleSerde: Serde<number> = {
     target.writeDoubleBE(n, offset);
     return 8;
   },
-  deserialize: (topic, bytes) => {
-    fixedWidth('double', bytes, 8, topic);
-    return bytes.readDoubleBE(0);
-  },
+  deserialize: (topic, bytes) => doubleAt(topic, bytes, 0, bytes.length),
+  deserializeRange: doubleAt,
 };
+
+function doubleAt(topic: string, buffer: Buffer, start: number, end: number): number {
+  fixedWidth('double', end - start, 8, topic);
+  return buffer.readDoubleBE(start);
+}
 
 const bytesSerde: Serde<Buffer> = {
   serialize: (_topic, b) => {

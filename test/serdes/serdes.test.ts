@@ -31,6 +31,10 @@ describe('Serdes', () => {
       );
     inPlace(Serdes.string(), fc.string({ unit: 'grapheme' }));
     inPlace(Serdes.json<unknown>(), fc.jsonValue());
+    inPlace(Serdes.int32(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+    inPlace(Serdes.int64(), fc.maxSafeInteger());
+    inPlace(Serdes.double(), fc.double());
+    expect(() => Serdes.int64().deserializeRange!('counts', Buffer.alloc(12), 2, 9)).toThrow(/expects 8 bytes from topic "counts", got 7/);
     expect(() => Serdes.json().deserializeRange!('payments', Buffer.from('xx{not json'), 2, 11)).toThrow(SerializationError);
   });
 

@@ -66,7 +66,10 @@ export function windowItemsCodec<V>(serde: Serde<V>, topic: string): ValueCodec<
         const start = bytes.readDoubleBE(at);
         const end = bytes.readDoubleBE(at + 8);
         const len = bytes.readUInt32BE(at + 16);
-        items.push({ start, end, value: serde.deserialize(topic, bytes.subarray(at + ITEM_HEADER, at + ITEM_HEADER + len)) });
+        const from = at + ITEM_HEADER;
+        // In place where the serde can (a count's int64, a string), sparing a Buffer per item.
+        const value = serde.deserializeRange !== undefined ? serde.deserializeRange(topic, bytes, from, from + len) : serde.deserialize(topic, bytes.subarray(from, from + len));
+        items.push({ start, end, value });
         at += ITEM_HEADER + len;
       }
       return items;
