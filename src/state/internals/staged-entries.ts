@@ -50,6 +50,8 @@ export class StagedEntries<T> {
   private unwrittenCheckpoint: number | undefined;
   /** Held-back writes on their way to the backing. */
   private writing: Map<string, BackingOp> | undefined;
+  /** Cached keys that sort before this were forgotten (see forgetBelow); '' when none. */
+  private forgotten = '';
   /** Changes whenever committed values may have changed (a commit with writes, a restore…). */
   version = 0;
 
@@ -103,7 +105,7 @@ export class StagedEntries<T> {
     const inFlight = this.inFlight?.get(ck);
     if (inFlight !== undefined) return { bytes: inFlight.bytes ?? null, value: undefined, decoded: inFlight.bytes === null };
     const cached = this.cache.get(ck);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && ck >= this.forgotten) return cached;
     const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
     return this.remember(ck, held !== undefined ? held.value : (this.backing.get(key) ?? null));
   }
@@ -281,14 +283,18 @@ export class StagedEntries<T> {
     this.cache.clear();
   }
 
-  /** Drops staged and cached entries whose key sorts before `bound` (expired window segments). */
+  /**
+   * Drops staged and held-back entries whose key sorts before `bound` (expired window segments).
+   * Cached ones are not looked for (the cache is large and a window store drops a segment often):
+   * reads pass them over, and eviction removes them.
+   */
   forgetBelow(bound: Buffer): void {
     const b = bound.toString('latin1');
     this.version++;
+    if (b > this.forgotten) this.forgotten = b;
     for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
     if (this.inFlight !== undefined) for (const ck of this.inFlight.keys()) if (ck < b) this.inFlight.delete(ck);
     for (const ck of this.unwritten.keys()) if (ck < b) this.unwritten.delete(ck);
-    for (const ck of this.cache.keys()) if (ck < b) this.cache.delete(ck);
   }
 
   private remember(ck: string, bytes: Buffer | null): Cached<T> {
