@@ -357,13 +357,18 @@ export class StreamTask {
     if (this.stores !== undefined) await this.stores.commit(checkpoints);
   }
 
-  /** at_least_once commit, after the outputs and writeChangelog: input offsets, then stores. */
+  /**
+   * at_least_once commit, after the outputs and writeChangelog: input offsets, then stores. The
+   * offsets are those processed up to this call; records processed while it runs are the next
+   * commit's.
+   */
   async commitOffsets(checkpoints: Map<string, number>): Promise<void> {
     if (this.closed) return;
-    if (this.uncommitted) await this.log.commitOffsets(this.config.applicationId, this.offsets());
-    await this.completeCommit(checkpoints);
+    const offsets = this.uncommitted ? this.offsets() : undefined;
     this.uncommitted = false;
     this.commitRequested = false;
+    if (offsets !== undefined) await this.log.commitOffsets(this.config.applicationId, offsets);
+    await this.completeCommit(checkpoints);
   }
 
   /** exactly_once commit: outputs, changelog records and input offsets in one transaction. */

@@ -29,12 +29,13 @@ export class TaskManager {
   /** at_least_once: the outputs of every task, sent in one produce per round. */
   private readonly collector: RecordCollector;
   /**
-   * exactly_once: the last commit's final step per task (its transaction committing, then its
-   * stores applying their writes), which the next round's fetch and processing overlap. Awaited
-   * before any task sends into a new transaction, commits again, or is closed.
+   * The last commit's final step per task, which the next rounds' fetch and processing overlap:
+   * exactly_once, its transaction committing; at_least_once, its input offsets (its outputs and
+   * changelog records are already written); then its stores applying their writes. Awaited before
+   * a task sends into a new transaction, before the next commit, and before tasks are closed.
    */
   private committing: { task: StreamTask; done: Promise<void> }[] = [];
-  /** Whether every step in `committing` has ended (until then, rounds keep outputs in the collectors). */
+  /** Whether every step in `committing` has ended (until then, exactly_once rounds keep outputs in the collectors). */
   private committingEnded = true;
 
   constructor(
@@ -156,13 +157,13 @@ export class TaskManager {
       processed += task.process(budget);
       task.punctuateWallClock(now);
     }
+    // The last commit's failure, if it has ended, is handled in the round that sees it end.
+    const commitEnded = this.committingEnded;
+    if (commitEnded) await this.committed();
     if (this.config.processingGuarantee === 'exactly_once') {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
       // in the tasks' collectors and rounds go on processing.
-      if (this.committingEnded) {
-        await this.committed();
-        await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
-      }
+      if (commitEnded) await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
     } else {
       if (this.sending !== undefined) await this.sent();
       if (!this.collector.isEmpty) {
@@ -184,39 +185,42 @@ export class TaskManager {
   }
 
   /**
-   * A commit of the given tasks; under exactly_once its final step is left in flight (see
-   * `committing`): its transaction's fsyncs and the stores' LevelDB writes overlap the next round.
+   * A commit of the given tasks whose final step is left in flight (see `committing`): the
+   * fsyncs of the transaction or offsets and the stores' LevelDB writes overlap the next round.
    */
   private async startCommit(tasks: StreamTask[]): Promise<void> {
+    await this.committed();
     if (this.config.processingGuarantee === 'exactly_once') {
-      await this.committed();
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, async () => {
         const finish = await t.sendTransaction();
-        if (finish === undefined) return;
-        const done = finish();
-        done.catch(() => undefined); // handled by committed()
-        this.committing.push({ task: t, done });
+        if (finish !== undefined) this.inFlight(t, finish());
       })));
-      if (this.committing.length > 0) {
-        this.committingEnded = false;
-        const steps = this.committing;
-        void Promise.allSettled(steps.map((s) => s.done)).then(() => {
-          if (this.committing === steps) this.committingEnded = true;
-        });
-      }
     } else {
       if (this.sending !== undefined) await this.sent();
       // Every task's outputs (caches flushed), then their changelog records, then offsets, then stores.
       for (const t of tasks) t.prepareCommit();
       if (!this.collector.isEmpty) await this.collector.send(this.config.log);
-      await Promise.all(tasks.map(async (t) => t.commitOffsets(await t.writeChangelog(this.config.log))));
+      const checkpoints = await Promise.all(tasks.map((t) => t.writeChangelog(this.config.log)));
+      tasks.forEach((t, i) => this.inFlight(t, t.commitOffsets(checkpoints[i]!)));
+    }
+    if (this.committing.length > 0) {
+      this.committingEnded = false;
+      const steps = this.committing;
+      void Promise.allSettled(steps.map((s) => s.done)).then(() => {
+        if (this.committing === steps) this.committingEnded = true;
+      });
     }
     this.lastCommit = this.config.clock();
     this.metrics.commits++;
   }
 
+  private inFlight(task: StreamTask, done: Promise<void>): void {
+    done.catch(() => undefined); // handled by committed()
+    this.committing.push({ task, done });
+  }
+
   /**
-   * Waits for the commit in flight (exactly_once). A task whose step failed is dropped with its
+   * Waits for the commit in flight. A task whose step failed is dropped with its
    * uncommitted work, as in unlessMigrated; a failure other than a fence is then thrown here.
    */
   private async committed(): Promise<void> {
