@@ -68,23 +68,33 @@ async function latestOutput(log: EmbeddedLog): Promise<Map<string, number>> {
   return latest;
 }
 
+/** Produces lines to 'lines', keyed `line-<n>` from `first` on. */
+async function produceLines(log: EmbeddedLog, input: { text: string; timestamp: number }[], first = 0): Promise<void> {
+  await log.produce(input.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${first + i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+}
+
+/** Waits until the output holds every expected final count (commits flush held results), then checks the store has them too. */
+async function expectFinalCounts(app: StreamsApp, log: EmbeddedLog, expected: Map<string, number>): Promise<void> {
+  await until(async () => {
+    const out = await latestOutput(log);
+    return [...expected].every(([w, c]) => out.get(w) === c);
+  }, 'every final count in the output');
+  const store = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
+  for (const [word, count] of expected) expect(store.get(word)).toBe(count);
+}
+
 describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on EmbeddedLog (%s)', (guarantee) => {
   it('counts words across partitions; output, queries and changelog agree with a reference', async () => {
     const log = await openLog();
     await log.createTopic('lines', { partitions: 4 });
     await log.createTopic('counts', { partitions: 4 });
     const input = lines(400);
-    await log.produce(input.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    await produceLines(log, input);
     const app = await startApp(log, { processingGuarantee: guarantee, stateDir: tempDir('tributary-state-') });
     await drained(app, log);
     const expected = reference(input);
-    // Commits flush held results; after the catch-up the next commit has written them all.
-    await until(async () => {
-      const out = await latestOutput(log);
-      return [...expected].every(([w, c]) => out.get(w) === c);
-    }, 'every final count in the output');
+    await expectFinalCounts(app, log, expected);
     const store = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
-    for (const [word, count] of expected) expect(store.get(word)).toBe(count);
     expect((await store.all()).length).toBe(expected.size);
     const windows = app.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second');
     const perSecond = windows.fetch('apple', 3_000, 3_999);
@@ -99,7 +109,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
     await log.createTopic('lines', { partitions: 4 });
     await log.createTopic('counts', { partitions: 4 });
     const input = lines(300);
-    await log.produce(input.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    await produceLines(log, input);
     const stateDir = tempDir('tributary-state-');
     const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
     await drained(first, log);
@@ -150,20 +160,14 @@ describe('exactly_once when a transaction fails to commit', () => {
       return txn;
     };
     const first = lines(200);
-    await log.produce(first.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    await produceLines(log, first);
     const app = await startApp(log, { processingGuarantee: 'exactly_once', stateDir: tempDir('tributary-state-') });
     await until(() => failed > 0 && app.metrics().recoveries > 0 && app.state === 'RUNNING', 'a failed commit and the recovery', 20_000);
     const all = lines(400);
     const rest = all.slice(200);
-    await log.produce(rest.map((l, i) => ({ topic: 'lines', key: Buffer.from(`line-${200 + i}`), value: Buffer.from(l.text), timestamp: l.timestamp })));
+    await produceLines(log, rest, 200);
     await drained(app, log);
-    const expected = reference(all);
-    await until(async () => {
-      const out = await latestOutput(log);
-      return [...expected].every(([w, c]) => out.get(w) === c);
-    }, 'every final count in the output');
-    const store = app.store<ReadOnlyKeyValueStore<string, number>>('word-counts');
-    for (const [word, count] of expected) expect(store.get(word)).toBe(count);
+    await expectFinalCounts(app, log, reference(all));
     expect(app.metrics().recoveries).toBeGreaterThan(0);
     // read_committed output: each word's counts rise by one per occurrence, never repeating a count.
     const seen = new Map<string, number[]>();

@@ -68,7 +68,7 @@ export class StreamTask {
   /** Writes the changelog records of commits; knows the changelog topics once the stores are open. */
   private changelogWriter = new ChangelogWriter(new Map());
   private uncommitted = false;
-  /** Set by close/closeDirty: a closed task must never write or commit again (see commitTransaction). */
+  /** Set by close/closeDirty: a closed task must never write or commit again (see sendTransaction). */
   private closed = false;
   commitRequested = false;
 
@@ -371,16 +371,11 @@ export class StreamTask {
     await this.completeCommit(checkpoints);
   }
 
-  /** exactly_once commit: outputs, changelog records and input offsets in one transaction. */
-  async commitTransaction(): Promise<void> {
-    await (await this.sendTransaction())?.();
-  }
-
   /**
-   * exactly_once, a commit up to its last step: the outputs, changelog records and input offsets
-   * are in the transaction. Returns that step (commit the transaction, then apply the stores'
-   * writes), which the next round's processing may overlap; anything that fails before or in it
-   * leaves the task to be closed dirty. Undefined when there is nothing to commit.
+   * exactly_once commit (outputs, changelog records and input offsets in one transaction) up to
+   * its last step, which it returns: commit the transaction, then apply the stores' writes. The
+   * next round's processing may overlap that step; anything that fails before or in it leaves the
+   * task to be closed dirty. Undefined when there is nothing to commit.
    */
   async sendTransaction(): Promise<(() => Promise<void>) | undefined> {
     // A task closed dirty earlier in the same round (fenced: another instance owns it now) must not
