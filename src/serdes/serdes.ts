@@ -47,77 +47,73 @@ const stringSerde: Serde<string> = {
   deserializeRange: (_topic, buffer, start, end) => buffer.toString('utf8', start, end),
 };
 
-const int32Serde: Serde<number> = {
-  serialize: (_topic, n) => {
-    integerIn('int32', n, -(2 ** 31), 2 ** 31 - 1);
-    const buf = Buffer.allocUnsafe(4);
-    buf.writeInt32BE(n, 0);
-    return buf;
-  },
-  serializeInto: (_topic, n, target, offset) => {
-    integerIn('int32', n, -(2 ** 31), 2 ** 31 - 1);
-    if (target.length - offset < 4) return -1;
-    target.writeInt32BE(n, offset);
-    return 4;
-  },
-  deserialize: (topic, bytes) => int32At(topic, bytes, 0, bytes.length),
-  deserializeRange: int32At,
-};
-
-function int32At(topic: string, buffer: Buffer, start: number, end: number): number {
-  fixedWidth('int32', end - start, 4, topic);
-  return buffer.readInt32BE(start);
+/**
+ * A serde of numbers of `width` bytes: `check` refuses what cannot be written, `write` and
+ * `read` put and take the number at an offset. serialize, serializeInto and both deserializers
+ * share them, so the checks live in one place.
+ */
+function fixedWidthSerde(
+  name: string,
+  width: number,
+  check: (n: number) => void,
+  write: (buffer: Buffer, n: number, at: number) => void,
+  read: (topic: string, buffer: Buffer, at: number) => number,
+): Serde<number> {
+  const readRange = (topic: string, buffer: Buffer, start: number, end: number): number => {
+    fixedWidth(name, end - start, width, topic);
+    return read(topic, buffer, start);
+  };
+  return {
+    serialize: (_topic, n) => {
+      check(n);
+      const buf = Buffer.allocUnsafe(width);
+      write(buf, n, 0);
+      return buf;
+    },
+    serializeInto: (_topic, n, target, offset) => {
+      check(n);
+      if (target.length - offset < width) return -1;
+      write(target, n, offset);
+      return width;
+    },
+    deserialize: (topic, bytes) => readRange(topic, bytes, 0, bytes.length),
+    deserializeRange: readRange,
+  };
 }
 
-const int64Serde: Serde<number> = {
-  serialize: (_topic, n) => {
-    integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    const buf = Buffer.allocUnsafe(8);
-    writeInt64(buf, n, 0);
-    return buf;
-  },
-  serializeInto: (_topic, n, target, offset) => {
-    integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    if (target.length - offset < 8) return -1;
-    writeInt64(target, n, offset);
-    return 8;
-  },
-  deserialize: (topic, bytes) => int64At(topic, bytes, 0, bytes.length),
-  deserializeRange: int64At,
-};
+const int32Serde = fixedWidthSerde(
+  'int32',
+  4,
+  (n) => integerIn('int32', n, -(2 ** 31), 2 ** 31 - 1),
+  (buffer, n, at) => buffer.writeInt32BE(n, at),
+  (_topic, buffer, at) => buffer.readInt32BE(at),
+);
 
-function int64At(topic: string, buffer: Buffer, start: number, end: number): number {
-  fixedWidth('int64', end - start, 8, topic);
-  const fast = readInt64(buffer, start);
-  if (fast !== undefined) return fast;
-  const n = buffer.readBigInt64BE(start);
-  if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);
-  }
-  return Number(n);
-}
+const int64Serde = fixedWidthSerde(
+  'int64',
+  8,
+  (n) => integerIn('int64', n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  writeInt64,
+  (topic, buffer, at) => {
+    const fast = readInt64(buffer, at);
+    if (fast !== undefined) return fast;
+    const n = buffer.readBigInt64BE(at);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new SerializationError(`int64 value ${n} from topic "${topic}" does not fit a JavaScript number exactly`);
+    }
+    return Number(n);
+  },
+);
 
-const doubleSerde: Serde<number> = {
-  serialize: (_topic, n) => {
+const doubleSerde = fixedWidthSerde(
+  'double',
+  8,
+  (n) => {
     if (typeof n !== 'number') throw new SerializationError(`double serde cannot encode a ${typeof n}`);
-    const buf = Buffer.allocUnsafe(8);
-    buf.writeDoubleBE(n, 0);
-    return buf;
   },
-  serializeInto: (_topic, n, target, offset) => {
-    if (typeof n !== 'number') throw new SerializationError(`double serde cannot encode a ${typeof n}`);
-    if (target.length - offset < 8) return -1;
-    target.writeDoubleBE(n, offset);
-    return 8;
-  },
-  deserialize: (topic, bytes) => doubleAt(topic, bytes, 0, bytes.length),
-  deserializeRange: doubleAt,
-};
-
-function doubleAt(topic: string, buffer: Buffer, start: number, end: number): number {
-  fixedWidth('double', end - start, 8, topic);
-  return buffer.readDoubleBE(start);
-}
+  (buffer, n, at) => buffer.writeDoubleBE(n, at),
+  (_topic, buffer, at) => buffer.readDoubleBE(at),
+);
 
 const bytesSerde: Serde<Buffer> = {
   serialize: (_topic, b) => {
