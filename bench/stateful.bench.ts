@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { settleDisk } from './settle-disk.js';
+import { timedRun } from './timed-run.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import topology from './topologies/windowed-count.js';
 
@@ -32,27 +33,11 @@ async function freshLog(dir: string, keys: number): Promise<EmbeddedLog> {
   return EmbeddedLog.open(dir, { fsync: 'commit', maintenanceIntervalMs: 0 });
 }
 
-/**
- * Records per second, the final commit included. Stream threads (`threads` > 1) are timed from
- * start() resolving, counting only the records processed after it (their workers take most of a
- * second to load TypeScript sources here); one thread from start().
- */
+/** Records per second, the final commit included (timed as timedRun says). */
 async function run(log: EmbeddedLog, stateDir: string, guarantee: 'at_least_once' | 'exactly_once', commitIntervalMs?: number, threads = 1): Promise<{ perSecond: number; app: StreamsApp }> {
   const config = { applicationId: APP, log, stateDir, processingGuarantee: guarantee, numStreamThreads: threads, ...(commitIntervalMs !== undefined && { commitIntervalMs }) };
   const app = threads > 1 ? await StreamsApp.fromModule(TOPOLOGY_MODULE, config) : new StreamsApp(topology(), config);
-  let started = performance.now();
-  await app.start();
-  let counted = 0;
-  if (threads > 1) {
-    started = performance.now();
-    counted = app.metrics().processedRecords;
-  }
-  while (app.metrics().processedRecords < RECORDS) {
-    if (app.state === 'ERROR') throw app.error;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await app.close(); // the final commit (flush, changelog, LevelDB) is part of the work
-  return { perSecond: Math.round((RECORDS - counted) / ((performance.now() - started) / 1000)), app };
+  return { perSecond: await timedRun(app, RECORDS, threads, true), app };
 }
 
 /** Time for start() to resolve: tasks assigned, stores opened and restored. */

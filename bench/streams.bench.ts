@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { settleDisk } from './settle-disk.js';
+import { timedRun } from './timed-run.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import * as topologies from './topologies/stateless.js';
 import { jsonWork, stringWork, type Work } from './topologies/stateless.js';
@@ -50,13 +51,9 @@ async function fill(log: EmbeddedLog, value: (i: number) => Buffer): Promise<voi
 }
 
 /**
- * Records per second for the app to process every pre-produced record, on the log reopened after
- * filling it (the filler's garbage and unwritten pages are not the app's). One thread: timed from
- * start() (its start-up is a few ms). Stream threads (`threads` > 1, the topology named
- * `exportName` built in each worker): timed from the moment start() resolves, counting only the
- * records processed after it, since workers loading TypeScript sources take most of a second to
- * start here (thread 0, on this thread, starts at once: it has done about a fifth of the records
- * by then, alone).
+ * Records per second for the app to process every pre-produced record (timed as timedRun says),
+ * on the log reopened after filling it (the filler's garbage and unwritten pages are not the
+ * app's). Stream threads build the topology named `exportName` in each worker.
  */
 async function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', value: (i: number) => Buffer, threads = 1): Promise<number> {
   const filled = await freshLog(root, name);
@@ -66,19 +63,11 @@ async function throughput(root: string, name: string, exportName: 'stringTopolog
   const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
   const config = { applicationId: name, log, processingGuarantee: guarantee, stateDir: path.join(root, `${name}-state`), numStreamThreads: threads };
   const app = threads > 1 ? await StreamsApp.fromModule(TOPOLOGY_MODULE, config, exportName) : new StreamsApp(topologies[exportName](), config);
-  let started = performance.now();
-  await app.start();
-  let counted = 0;
-  if (threads > 1) {
-    started = performance.now();
-    counted = app.metrics().processedRecords;
-  }
-  while (app.metrics().processedRecords < RECORDS) await new Promise((resolve) => setTimeout(resolve, 5));
-  const seconds = (performance.now() - started) / 1000;
+  const perSecond = await timedRun(app, RECORDS, threads, false);
   await app.close();
   await log.close();
   fs.rmSync(path.join(root, name), { recursive: true, force: true });
-  return Math.round((RECORDS - counted) / seconds);
+  return perSecond;
 }
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
