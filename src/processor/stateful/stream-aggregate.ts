@@ -1,7 +1,6 @@
-import type { StagedKeyValueStore } from '../../state/internals/staged-key-value-store.js';
 import type { ProcessorSupplier } from '../processor.js';
-import { AggregateOutput } from './aggregate-output.js';
-import { keyIdentity, type Change } from './change.js';
+import type { Change } from './change.js';
+import { DROPPED, keyValueUpdate } from './key-value-update.js';
 import { reduceAsAggregate } from './reduce-as-aggregate.js';
 
 /** Folds a value into a key's aggregate; `aggregate` is the current one (initializer's when new). */
@@ -13,26 +12,9 @@ export type Aggregator<K, V, A> = (key: K, value: V, aggregate: A) => A;
  * new value rather than change the one passed in: the old value is forwarded next to the new one.
  */
 export function streamAggregate<K, V, A>(storeName: string, initializer: () => A, aggregator: Aggregator<K, V, A>): ProcessorSupplier<K, V, K, Change<A>> {
-  return () => {
-    let store: StagedKeyValueStore<K, A>;
-    let out: AggregateOutput<K, A>;
-    let dropped: (reason: string) => void;
-    return {
-      init: (context) => {
-        store = context.getStateStore<StagedKeyValueStore<K, A>>(storeName);
-        out = new AggregateOutput(context, store);
-        dropped = context.recordDropped;
-      },
-      process: (record) => {
-        const { key, value } = record;
-        if (key === null || key === undefined || value === null || value === undefined) return dropped('null key or value in an aggregation');
-        const old = store.get(key);
-        const next = aggregator(key, value, old === undefined ? initializer() : old);
-        store.put(key, next);
-        out.send(keyIdentity(key), key, next, old, record.timestamp);
-      },
-    };
-  };
+  return keyValueUpdate<K, V, A>(storeName, 'null key or value in an aggregation', (key, { value }, old) =>
+    value === null || value === undefined ? DROPPED : aggregator(key, value, old === undefined ? initializer() : old),
+  );
 }
 
 /** Kafka Streams' reduce: the first value is the aggregate as it is, later ones are combined. */
