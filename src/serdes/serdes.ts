@@ -34,15 +34,15 @@ function writeUtf8(text: string, target: Buffer, offset: number): number {
   return utf8Write(target, text, offset, room);
 }
 
+/** The value itself, once checked to be a string (serialize and serializeInto both check). */
+function checkedString(s: string): string {
+  if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
+  return s;
+}
+
 const stringSerde: Serde<string> = {
-  serialize: (_topic, s) => {
-    if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
-    return Buffer.from(s, 'utf8');
-  },
-  serializeInto: (_topic, s, target, offset) => {
-    if (typeof s !== 'string') throw new SerializationError(`string serde cannot encode a ${typeof s}`);
-    return writeUtf8(s, target, offset);
-  },
+  serialize: (_topic, s) => Buffer.from(checkedString(s), 'utf8'),
+  serializeInto: (_topic, s, target, offset) => writeUtf8(checkedString(s), target, offset),
   deserialize: (_topic, bytes) => bytes.toString('utf8'),
   deserializeRange: (_topic, buffer, start, end) => buffer.toString('utf8', start, end),
 };
@@ -115,28 +115,28 @@ const doubleSerde = fixedWidthSerde(
   (_topic, buffer, at) => buffer.readDoubleBE(at),
 );
 
+function checkedBuffer(b: Buffer): Buffer {
+  if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
+  return b;
+}
+
 const bytesSerde: Serde<Buffer> = {
-  serialize: (_topic, b) => {
-    if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
-    return b;
-  },
+  serialize: (_topic, b) => checkedBuffer(b),
   serializeInto: (_topic, b, target, offset) => {
-    if (!Buffer.isBuffer(b)) throw new SerializationError('bytes serde expects a Buffer');
-    if (target.length - offset < b.length) return -1;
+    if (target.length - offset < checkedBuffer(b).length) return -1;
     return b.copy(target, offset);
   },
   deserialize: (_topic, bytes) => bytes,
 };
 
+function checkedUuid(s: string): string {
+  if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
+  return s;
+}
+
 const uuidSerde: Serde<string> = {
-  serialize: (_topic, s) => {
-    if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
-    return Buffer.from(s, 'utf8');
-  },
-  serializeInto: (_topic, s, target, offset) => {
-    if (typeof s !== 'string' || !UUID.test(s)) throw new SerializationError(`uuid serde cannot encode ${JSON.stringify(s)}: not a UUID`);
-    return writeUtf8(s, target, offset);
-  },
+  serialize: (_topic, s) => Buffer.from(checkedUuid(s), 'utf8'),
+  serializeInto: (_topic, s, target, offset) => writeUtf8(checkedUuid(s), target, offset),
   deserialize: (topic, bytes) => {
     const s = bytes.toString('utf8');
     if (!UUID.test(s)) throw new SerializationError(`uuid serde got ${JSON.stringify(s.slice(0, 40))} from topic "${topic}": not a UUID`);
@@ -144,18 +144,17 @@ const uuidSerde: Serde<string> = {
   },
 };
 
+/** JSON.stringify's text, or a SerializationError for what it cannot encode (undefined, a function…). */
+function jsonText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
+  return text;
+}
+
 function jsonSerde<T>(): Serde<T> {
   return {
-    serialize: (_topic, value) => {
-      const text = JSON.stringify(value);
-      if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
-      return Buffer.from(text, 'utf8');
-    },
-    serializeInto: (_topic, value, target, offset) => {
-      const text = JSON.stringify(value);
-      if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
-      return writeUtf8(text, target, offset);
-    },
+    serialize: (_topic, value) => Buffer.from(jsonText(value), 'utf8'),
+    serializeInto: (_topic, value, target, offset) => writeUtf8(jsonText(value), target, offset),
     deserialize: (topic, bytes) => parseJson<T>(topic, bytes, 0, bytes.length),
     deserializeRange: (topic, buffer, start, end) => parseJson<T>(topic, buffer, start, end),
   };
