@@ -128,6 +128,29 @@ describe('EmbeddedLog with damaged files', () => {
     await log.close();
   });
 
+  it('rebuilds the active segment\'s index after a crash (a commit does not fsync it): committed transactions stay visible, open ones not', async () => {
+    const dir = tempDir();
+    const log = await EmbeddedLog.open(dir, { ...options, fsync: 'commit' });
+    await log.createTopic('t');
+    const committed = await log.transaction('writer');
+    await committed.produce(Array.from({ length: 20 }, (_, i) => ({ topic: 't', partition: 0, key: null, value: Buffer.from(`committed-${i}`) })));
+    await committed.commit();
+    const open = await log.transaction('other-writer');
+    await open.produce([{ topic: 't', partition: 0, key: null, value: Buffer.from('never committed') }]);
+    // The crash image: the folder as it is while the log is open, with the active index as an
+    // fsync-less power cut may leave it (empty, or garbage where the entries were).
+    for (const damageIndex of [(f: string) => fs.truncateSync(f, 0), (f: string) => fs.writeFileSync(f, Buffer.alloc(fs.statSync(f).size, 0x5a))]) {
+      const crashed = tempDir();
+      fs.cpSync(dir, crashed, { recursive: true });
+      damageIndex(segmentFiles(crashed)[0]!.replace(/\.log$/, '.index'));
+      const { log: reopened } = await openReporting(crashed);
+      expect([...(await servedValues(reopened)).values()]).toEqual(Array.from({ length: 20 }, (_, i) => `committed-${i}`));
+      await reopened.close();
+    }
+    await open.abort();
+    await log.close();
+  });
+
   it('cuts a torn entry off the coordinator journal and keeps the offsets committed before it', async () => {
     const dir = tempDir();
     const log = await EmbeddedLog.open(dir, options);

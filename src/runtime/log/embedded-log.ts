@@ -433,7 +433,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     await Promise.allSettled([...this.inflight]);
     for (const txn of this.current.values()) if (txn.isOpen) await txn.abortAfterFailure().catch(() => undefined);
     const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
-    if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync()));
+    if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync(true)));
     for (const p of partitions) p.close();
     this.coordinator.close();
     try {

@@ -151,15 +151,14 @@ export class PartitionLog {
 
   private roll(): void {
     const closing = this.active;
-    closing.flushIndex();
-    this.syncInBackground(closing);
     this.segments.push(Segment.create(this.dir, this.endOffset));
     this.dirDirty = true;
+    this.syncInBackground(closing); // no longer active: its index is synced too
   }
 
   /** Starts an fsync without waiting; a failure is raised by the next sync(). */
   private syncInBackground(segment: Segment): void {
-    const running = segment.sync().catch((e: unknown) => {
+    const running = segment.sync(segment !== this.active).catch((e: unknown) => {
       this.syncFailure ??= e;
     });
     this.backgroundSyncs.add(running);
@@ -236,10 +235,14 @@ export class PartitionLog {
     return records;
   }
 
-  /** Makes everything appended so far durable. */
-  async sync(): Promise<void> {
+  /**
+   * Makes everything appended so far durable. The active segment's index is left to the OS
+   * unless `withActiveIndex` (a close): after an unclean stop open() rebuilds it from the
+   * checksummed batches, so a commit spares an fsync per partition.
+   */
+  async sync(withActiveIndex = false): Promise<void> {
     // Every segment: one with nothing new may have a sync in flight that covers this caller's writes.
-    const pending = [...this.backgroundSyncs, ...this.segments.map((s) => s.sync())];
+    const pending = [...this.backgroundSyncs, ...this.segments.map((s) => s.sync(withActiveIndex || s !== this.active))];
     if (this.dirDirty) {
       this.dirDirty = false;
       const started = fsyncDir(this.dir);

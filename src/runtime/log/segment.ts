@@ -47,6 +47,8 @@ export class Segment {
   unsyncedBytes = 0;
   /** Entries already written to the index file. */
   private indexed = 0;
+  /** Index entries written since the index file was last fsynced. */
+  private indexUnsynced = false;
   /** The newest fsync started, until it settles: it covers every write made before it started. */
   private syncing: Promise<void> | undefined;
 
@@ -79,6 +81,7 @@ export class Segment {
     const segment = new Segment(dir, baseOffset, fd, indexFd);
     segment.indexed = 0;
     segment.dirty = true;
+    segment.indexUnsynced = true;
     return segment;
   }
 
@@ -156,6 +159,7 @@ export class Segment {
     fs.ftruncateSync(this.indexFd, 0);
     writeFully(this.indexFd, buf, 0);
     this.indexed = this.entries.length;
+    this.indexUnsynced = true;
   }
 
   private encodeEntry(e: BatchEntry, buf: Buffer, at: number): void {
@@ -210,19 +214,32 @@ export class Segment {
     for (let i = 0; i < pending; i++) this.encodeEntry(this.entries[this.indexed + i]!, buf, i * INDEX_ENTRY_BYTES);
     writeFully(this.indexFd, buf, FILE_HEADER_BYTES + this.indexed * INDEX_ENTRY_BYTES);
     this.indexed = this.entries.length;
+    this.indexUnsynced = true;
   }
 
   /**
-   * Makes every write so far durable. A caller that finds nothing new to sync still waits for the
-   * sync in flight: it may cover that caller's writes (two transactions commit at once and both
-   * wrote here; the second must not go on before the first one's fsync is done).
+   * Makes every write so far durable; the index too unless `withIndex` is false (the active
+   * segment's: an unclean stop rescans that segment, and a clean close syncs it). A caller that
+   * finds nothing new to sync still waits for the sync in flight: it may cover that caller's
+   * writes (two transactions commit at once and both wrote here; the second must not go on before
+   * the first one's fsync is done).
    */
-  sync(): Promise<void> {
-    if (!this.dirty) return this.syncing ?? Promise.resolve();
-    this.dirty = false;
-    this.unsyncedBytes = 0;
+  sync(withIndex = true): Promise<void> {
     this.flushIndex();
-    const started = Promise.all([fsyncAsync(this.fd), fsyncAsync(this.indexFd)]).then(() => undefined);
+    const index = withIndex && this.indexUnsynced;
+    if (!this.dirty && !index) return this.syncing ?? Promise.resolve();
+    // The sync in flight covers what this one does not fsync again (the log or the index).
+    const files: Promise<unknown>[] = this.syncing !== undefined && !(this.dirty && (index || !withIndex)) ? [this.syncing] : [];
+    if (this.dirty) {
+      this.dirty = false;
+      this.unsyncedBytes = 0;
+      files.push(fsyncAsync(this.fd));
+    }
+    if (index) {
+      this.indexUnsynced = false;
+      files.push(fsyncAsync(this.indexFd));
+    }
+    const started = Promise.all(files).then(() => undefined);
     this.syncing = started;
     const settled = () => {
       if (this.syncing === started) this.syncing = undefined;
