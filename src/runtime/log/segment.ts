@@ -173,8 +173,8 @@ export class Segment {
 
   /**
    * Appends an encoded batch (see record-batch.ts). Its index entry is kept in memory and written
-   * by flushIndex: the active segment is rescanned on every open anyway, so only a closed segment
-   * needs its index on disk.
+   * by flushIndex: an open after an unclean stop rescans the active segment, so its index needs to
+   * be on disk only once the segment is rolled or the log closes cleanly.
    */
   append(batch: Buffer, firstOffset: number, lastOffset: number, txnSeq: number, maxTimestamp: number): BatchEntry {
     const entry: BatchEntry = { firstOffset, lastOffset, position: this.size, length: batch.length, txnSeq, maxTimestamp };
