@@ -121,15 +121,18 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const jsonValue = (i: number) => Buffer.from(JSON.stringify({ id: i, user: `user-${i % 5000}`, page: '/docs/getting-started', amount: (i % 1000) / 7 }));
     // Run twice each, in the order at_least_once, exactly_once, exactly_once, at_least_once: the
     // machine's speed drifts, and this order cancels a steady drift out of the ratio.
-    const runs: number[] = [];
-    for (const guarantee of ['at_least_once', 'exactly_once', 'exactly_once', 'at_least_once'] as const) {
-      runs.push(await throughput(root, `string-${runs.length}`, 'stringTopology', guarantee, stringValue));
-    }
-    const alos = Math.round((runs[0]! + runs[3]!) / 2);
-    const eos = Math.round((runs[1]! + runs[2]!) / 2);
+    const compared = async (threads: number) => {
+      const runs: number[] = [];
+      for (const guarantee of ['at_least_once', 'exactly_once', 'exactly_once', 'at_least_once'] as const) {
+        runs.push(await throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, stringValue, threads));
+      }
+      return { runs, alos: Math.round((runs[0]! + runs[3]!) / 2), eos: Math.round((runs[1]! + runs[2]!) / 2) };
+    };
+    const one = await compared(1);
+    const { alos, eos } = one;
     const json = await throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', jsonValue);
-    const alos2 = await throughput(root, 'string-alos-2t', 'stringTopology', 'at_least_once', stringValue, 2);
-    const eos2 = await throughput(root, 'string-eos-2t', 'stringTopology', 'exactly_once', stringValue, 2);
+    const two = await compared(2);
+    const { alos: alos2, eos: eos2 } = two;
     const json2 = await throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', jsonValue, 2);
     const sample = Array.from({ length: 10_000 }, (_, i) => i);
     const keys = sample.map(keyOf);
@@ -141,11 +144,13 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
       topology: 'filter → mapValues → to, 8 partitions',
       stringAtLeastOnceRecordsPerSec: alos,
       stringExactlyOnceRecordsPerSec: eos,
-      stringRunsInOrder: runs.join(' / '),
+      stringRunsInOrder: one.runs.join(' / '),
       exactlyOnceVsAtLeastOnce: Math.round((eos / alos) * 100) / 100,
       jsonAtLeastOnceRecordsPerSec: json,
       twoThreadsStringAtLeastOnceRecordsPerSec: alos2,
       twoThreadsStringExactlyOnceRecordsPerSec: eos2,
+      twoThreadsStringRunsInOrder: two.runs.join(' / '),
+      twoThreadsExactlyOnceVsAtLeastOnce: Math.round((eos2 / alos2) * 100) / 100,
       twoThreadsJsonAtLeastOnceRecordsPerSec: json2,
       twoThreadsVsOneStringAtLeastOnce: Math.round((alos2 / alos) * 100) / 100,
       twoThreadsVsOneJson: Math.round((json2 / json) * 100) / 100,
