@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inFreshProcess } from './fresh-process.js';
 import { settleDisk } from './settle-disk.js';
 import { timedRun } from './timed-run.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
@@ -33,22 +34,41 @@ async function freshLog(dir: string, keys: number): Promise<EmbeddedLog> {
   return EmbeddedLog.open(dir, { fsync: 'commit', maintenanceIntervalMs: 0 });
 }
 
-/** Records per second, the final commit included (timed as timedRun says). */
-async function run(log: EmbeddedLog, stateDir: string, guarantee: 'at_least_once' | 'exactly_once', commitIntervalMs?: number, threads = 1): Promise<{ perSecond: number; app: StreamsApp }> {
-  const config = { applicationId: APP, log, stateDir, processingGuarantee: guarantee, numStreamThreads: threads, ...(commitIntervalMs !== undefined && { commitIntervalMs }) };
+/**
+ * Fills a log in `dir` and returns the app's records per second on it, the final commit included
+ * (timed as timedRun says). Exported for inFreshProcess: each timed run has a process of its own.
+ */
+export async function statefulThroughput(dir: string, keys: number, guarantee: 'at_least_once' | 'exactly_once', commitIntervalMs: number | null, threads: number): Promise<number> {
+  const log = await freshLog(path.join(dir, 'log'), keys);
+  const config = { applicationId: APP, log, stateDir: path.join(dir, 'state'), processingGuarantee: guarantee, numStreamThreads: threads, ...(commitIntervalMs !== null && { commitIntervalMs }) };
   const app = threads > 1 ? await StreamsApp.fromModule(TOPOLOGY_MODULE, config) : new StreamsApp(topology(), config);
-  return { perSecond: await timedRun(app, RECORDS, threads, true), app };
+  const perSecond = await timedRun(app, RECORDS, threads, true);
+  await log.close();
+  return perSecond;
 }
 
-/** Time for start() to resolve: tasks assigned, stores opened and restored. */
-async function restart(log: EmbeddedLog, stateDir: string): Promise<{ ms: number; restored: number }> {
+/**
+ * Time for start() to resolve on the app's log in `dir` (tasks assigned, stores opened and
+ * restored), with the state folder deleted first when `cold`. Exported for inFreshProcess: a
+ * restart is a new process.
+ */
+export async function restartTime(dir: string, cold: boolean): Promise<{ ms: number; restored: number }> {
+  const stateDir = path.join(dir, 'state');
+  if (cold) fs.rmSync(stateDir, { recursive: true, force: true });
+  const log = await EmbeddedLog.open(path.join(dir, 'log'), { fsync: 'commit', maintenanceIntervalMs: 0 });
   const app = new StreamsApp(topology(), { applicationId: APP, log, stateDir, processingGuarantee: 'at_least_once' });
   const started = performance.now();
   await app.start();
   const ms = Math.round(performance.now() - started);
   const restored = app.metrics().restoredRecords;
   await app.close();
+  await log.close();
   return { ms, restored };
+}
+
+/** statefulThroughput in a new process. */
+function run(dir: string, keys: number, variant: Variant, threads = 1): number {
+  return inFreshProcess<number>(new URL(import.meta.url), 'statefulThroughput', [dir, keys, variant.guarantee, variant.commitIntervalMs ?? null, threads]);
 }
 
 /** A timed run: a guarantee, and a commit interval when not the guarantee's default. */
@@ -80,22 +100,17 @@ export async function runStatefulBench(): Promise<Record<string, number | string
       const order = keys === 10_000 ? [ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS] : [ALOS, EOS];
       const rates: number[] = [];
       for (const [n, variant] of order.entries()) {
-        const { guarantee, commitIntervalMs } = variant;
-        const dir = path.join(root, `${keys}-${guarantee}-${n}`);
-        const log = await freshLog(path.join(dir, 'log'), keys);
-        const { perSecond } = await run(log, path.join(dir, 'state'), guarantee, commitIntervalMs);
-        rates.push(perSecond);
+        const dir = path.join(root, `${keys}-${variant.guarantee}-${n}`);
+        rates.push(run(dir, keys, variant));
         if (keys === 1_000_000 && variant === ALOS) {
-          const stateDir = path.join(dir, 'state');
-          fs.rmSync(stateDir, { recursive: true, force: true });
-          const cold = await restart(log, stateDir);
+          const restart = (cold: boolean) => inFreshProcess<{ ms: number; restored: number }>(new URL(import.meta.url), 'restartTime', [dir, cold]);
+          const cold = restart(true);
           results['cold restore ms'] = cold.ms;
           results['cold restore records'] = cold.restored;
-          const warm = await restart(log, stateDir);
+          const warm = restart(false);
           results['warm restart ms'] = warm.ms;
           results['warm restart restored records'] = warm.restored;
         }
-        await log.close();
         fs.rmSync(dir, { recursive: true, force: true });
       }
       const alos = meanOf(order, rates, ALOS);
@@ -111,11 +126,9 @@ export async function runStatefulBench(): Promise<Record<string, number | string
         // The same on two stream threads (worker threads), after the runs above, twice each.
         const order2 = [ALOS, EOS, EOS, ALOS];
         const rates2: number[] = [];
-        for (const [n, { guarantee }] of order2.entries()) {
-          const dir = path.join(root, `${keys}-${guarantee}-2t-${n}`);
-          const log = await freshLog(path.join(dir, 'log'), keys);
-          rates2.push((await run(log, path.join(dir, 'state'), guarantee, undefined, 2)).perSecond);
-          await log.close();
+        for (const [n, variant] of order2.entries()) {
+          const dir = path.join(root, `${keys}-${variant.guarantee}-2t-${n}`);
+          rates2.push(run(dir, keys, variant, 2));
           fs.rmSync(dir, { recursive: true, force: true });
         }
         const alos2 = meanOf(order2, rates2, ALOS);

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inFreshProcess } from './fresh-process.js';
 import { settleDisk } from './settle-disk.js';
 import { timedRun } from './timed-run.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
@@ -50,14 +51,21 @@ async function fill(log: EmbeddedLog, value: (i: number) => Buffer): Promise<voi
   }
 }
 
+/** 100-byte string values, or JSON events; `text` (random) pads the strings. */
+function valueMaker(kind: 'string' | 'json', text: string): (i: number) => Buffer {
+  if (kind === 'string') return (i) => Buffer.from(`${String(i).padStart(8, '0')}${text}`.slice(0, 100));
+  return (i) => Buffer.from(JSON.stringify({ id: i, user: `user-${i % 5000}`, page: '/docs/getting-started', amount: (i % 1000) / 7 }));
+}
+
 /**
  * Records per second for the app to process every pre-produced record (timed as timedRun says),
  * on the log reopened after filling it (the filler's garbage and unwritten pages are not the
- * app's). Stream threads build the topology named `exportName` in each worker.
+ * app's). Stream threads build the topology named `exportName` in each worker. Exported for
+ * inFreshProcess: each timed run has a process of its own.
  */
-async function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', value: (i: number) => Buffer, threads = 1): Promise<number> {
+export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', valueKind: 'string' | 'json', text: string, threads: number): Promise<number> {
   const filled = await freshLog(root, name);
-  await fill(filled, value);
+  await fill(filled, valueMaker(valueKind, text));
   await filled.close();
   settleDisk();
   const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
@@ -68,6 +76,11 @@ async function throughput(root: string, name: string, exportName: 'stringTopolog
   await log.close();
   fs.rmSync(path.join(root, name), { recursive: true, force: true });
   return perSecond;
+}
+
+/** statelessThroughput in a new process. */
+function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', valueKind: 'string' | 'json', text: string, threads = 1): number {
+  return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, valueKind, text, threads]);
 }
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
@@ -117,23 +130,23 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-streams-'));
   try {
     const text = crypto.randomBytes(50).toString('hex');
-    const stringValue = (i: number) => Buffer.from(`${String(i).padStart(8, '0')}${text}`.slice(0, 100));
-    const jsonValue = (i: number) => Buffer.from(JSON.stringify({ id: i, user: `user-${i % 5000}`, page: '/docs/getting-started', amount: (i % 1000) / 7 }));
+    const stringValue = valueMaker('string', text);
+    const jsonValue = valueMaker('json', text);
     // Run twice each, in the order at_least_once, exactly_once, exactly_once, at_least_once: the
     // machine's speed drifts, and this order cancels a steady drift out of the ratio.
     const compared = async (threads: number) => {
       const runs: number[] = [];
       for (const guarantee of ['at_least_once', 'exactly_once', 'exactly_once', 'at_least_once'] as const) {
-        runs.push(await throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, stringValue, threads));
+        runs.push(throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, 'string', text, threads));
       }
       return { runs, alos: Math.round((runs[0]! + runs[3]!) / 2), eos: Math.round((runs[1]! + runs[2]!) / 2) };
     };
     const one = await compared(1);
     const { alos, eos } = one;
-    const json = await throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', jsonValue);
+    const json = throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', 'json', text);
     const two = await compared(2);
     const { alos: alos2, eos: eos2 } = two;
-    const json2 = await throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', jsonValue, 2);
+    const json2 = throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', 'json', text, 2);
     const sample = Array.from({ length: 10_000 }, (_, i) => i);
     const keys = sample.map(keyOf);
     const stringPlain = plainLoop(stringWork, keys, sample.map(stringValue));
