@@ -65,9 +65,9 @@ function valueMaker(kind: 'string' | 'json', text: string): (i: number) => Buffe
  * app's). Stream threads build the topology named `exportName` in each worker. Exported for
  * inFreshProcess: each timed run has a process of its own.
  */
-export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', valueKind: 'string' | 'json', text: string, threads: number): Promise<number> {
+export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads: number): Promise<number> {
   const filled = await freshLog(root, name);
-  await fill(filled, valueMaker(valueKind, text));
+  await fill(filled, valueMaker(exportName === 'stringTopology' ? 'string' : 'json', text));
   await filled.close();
   settleDisk();
   const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
@@ -81,8 +81,8 @@ export async function statelessThroughput(root: string, name: string, exportName
 }
 
 /** statelessThroughput in a new process. */
-function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', valueKind: 'string' | 'json', text: string, threads = 1): number {
-  return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, valueKind, text, threads]);
+function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads = 1): number {
+  return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, text, threads]);
 }
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
@@ -140,16 +140,16 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const compared = async (threads: number) => {
       const runs: number[] = [];
       for (const guarantee of ['at_least_once', 'exactly_once', 'exactly_once', 'at_least_once'] as const) {
-        runs.push(throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, 'string', text, threads));
+        runs.push(throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, text, threads));
       }
       return { runs, alos: Math.round((runs[0]! + runs[3]!) / 2), eos: Math.round((runs[1]! + runs[2]!) / 2) };
     };
     const one = await compared(1);
     const { alos, eos } = one;
-    const json = throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', 'json', text);
+    const json = throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', text);
     const two = await compared(2);
     const { alos: alos2, eos: eos2 } = two;
-    const json2 = throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', 'json', text, 2);
+    const json2 = throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', text, 2);
     const sample = Array.from({ length: 10_000 }, (_, i) => i);
     const keys = sample.map(keyOf);
     const stringPlain = plainLoop(stringWork, keys, sample.map(stringValue));
