@@ -228,8 +228,9 @@ export class Segment {
     this.flushIndex();
     const index = withIndex && this.indexUnsynced;
     if (!this.dirty && !index) return this.syncing ?? Promise.resolve();
-    // The sync in flight covers what this one does not fsync again (the log or the index).
-    const files: Promise<unknown>[] = this.syncing !== undefined && !(this.dirty && (index || !withIndex)) ? [this.syncing] : [];
+    // What this sync does not fsync again (the log, or the index it needs) the one in flight covers.
+    const leansOnInFlight = !this.dirty || (withIndex && !index);
+    const files: Promise<unknown>[] = leansOnInFlight && this.syncing !== undefined ? [this.syncing] : [];
     if (this.dirty) {
       this.dirty = false;
       this.unsyncedBytes = 0;
