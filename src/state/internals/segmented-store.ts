@@ -41,6 +41,11 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
     super(name, caching);
   }
 
+  /** Item arrays are built here; a caller gets a value out of an item, never the array. */
+  protected override get ownsValues(): boolean {
+    return true;
+  }
+
   /** Largest window time the store has seen; -1 before any. */
   get observedStreamTime(): number {
     return this.observed;

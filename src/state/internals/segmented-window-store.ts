@@ -74,9 +74,9 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     result.old = at >= 0 ? items[at]!.value : undefined;
     result.value = next(result.old, arg);
     result.id = ck;
-    const item = { start: windowStart, end: windowStart + this.windowSizeMs, value: result.value };
-    if (at >= 0) items[at] = item;
-    else items.push(item);
+    // The items are this call's to change (staged, or decoded or reused for it alone).
+    if (at >= 0) items[at]!.value = result.value;
+    else items.push({ start: windowStart, end: windowStart + this.windowSizeMs, value: result.value });
     this.putItems(key, ck, items);
     return result;
   }

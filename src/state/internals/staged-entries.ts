@@ -6,8 +6,11 @@ export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T
 
 /** A staged write; `bytes` is its encoded value once a commit prepared it (null: a delete). */
 type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number; bytes: Buffer | null | undefined };
-/** A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not an object). */
-export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean };
+/**
+ * A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not
+ * an object). `spare`: the object the commit wrote, for the next reader to take instead of decoding.
+ */
+export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: boolean; spare: T | undefined };
 
 /** Committed entries kept (as bytes) in front of the backing, per store; beyond this, the oldest go. */
 const DEFAULT_CACHE_ENTRIES = 50_000;
@@ -60,11 +63,15 @@ export class StagedEntries<T> {
    * commit's, so a key changed at every commit is written once per many. Only for a store whose
    * changelog holds every committed write: its backing's checkpoint then says which of them a
    * restart must replay, so nothing is lost when the process dies with writes still held back.
+   *
+   * `reuseCommitted`: a committed object value is handed to its next reader instead of decoded
+   * from its bytes (see valueOf). Only for stores whose values only their own code holds (a window
+   * store's item arrays): a value a caller kept after put and changed later would be read changed.
    */
   constructor(
     private readonly backing: BytesBacking,
     private readonly codec: ValueCodec<T>,
-    private readonly options: { writeBehind?: WriteBehindLimits; cacheEntries?: number } = {},
+    private readonly options: { writeBehind?: WriteBehindLimits; cacheEntries?: number; reuseCommitted?: boolean } = {},
   ) {
     this.cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
   }
@@ -103,7 +110,12 @@ export class StagedEntries<T> {
    */
   committedEntry(key: Buffer, ck = key.toString('latin1')): Cached<T> {
     const inFlight = this.inFlight?.get(ck);
-    if (inFlight !== undefined) return { bytes: inFlight.bytes ?? null, value: undefined, decoded: inFlight.bytes === null };
+    if (inFlight !== undefined) {
+      // Once prepared, an in-flight write is its bytes; its object may go to one reader.
+      const spare = this.options.reuseCommitted === true && typeof inFlight.value === 'object' && inFlight.value !== null ? inFlight.value : undefined;
+      if (spare !== undefined) inFlight.value = undefined;
+      return { bytes: inFlight.bytes ?? null, value: undefined, decoded: inFlight.bytes === null, spare };
+    }
     const cached = this.cache.get(ck);
     if (cached !== undefined && ck >= this.forgotten) return cached;
     const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
@@ -112,6 +124,11 @@ export class StagedEntries<T> {
 
   valueOf(cached: Cached<T>): T | undefined {
     if (cached.decoded) return cached.value;
+    const spare = cached.spare;
+    if (spare !== undefined) {
+      cached.spare = undefined; // handed out once: later readers decode their own
+      return spare;
+    }
     if (cached.bytes === null) return undefined;
     const value = this.codec.decode(cached.bytes);
     // Objects are decoded on every read (a caller may change what it got); strings and numbers
@@ -224,18 +241,23 @@ export class StagedEntries<T> {
     this.settle(ops, keys);
   }
 
-  /** Committed writes become what reads see as committed. */
+  /**
+   * Committed writes become what reads see as committed. With `reuseCommitted`, a written object is
+   * kept as its entry's spare: no reader has had it (reads of in-flight writes decode their bytes),
+   * so the first reader may own it.
+   */
   private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
     if (ops.length > 0) this.version++;
+    const inFlight = this.options.reuseCommitted === true ? this.inFlight : undefined;
     for (let i = 0; i < ops.length; i++) {
       const bytes = ops[i]!.value;
-      const cached = this.cache.get(keys[i]!);
+      const value = bytes === null ? undefined : inFlight?.get(keys[i]!)?.value;
+      const cached = this.cache.get(keys[i]!) ?? this.remember(keys[i]!, bytes);
       // Updated in place: holders of a cache entry (a store's memo) drop it when `version` changes.
-      if (cached !== undefined) {
-        cached.bytes = bytes;
-        cached.value = undefined;
-        cached.decoded = bytes === null;
-      } else this.remember(keys[i]!, bytes);
+      cached.bytes = bytes;
+      cached.value = undefined;
+      cached.decoded = bytes === null;
+      cached.spare = typeof value === 'object' && value !== null ? value : undefined;
     }
     this.inFlight = undefined;
   }
@@ -299,7 +321,7 @@ export class StagedEntries<T> {
 
   private remember(ck: string, bytes: Buffer | null): Cached<T> {
     if (this.cache.size >= this.cacheEntries && !this.cache.has(ck)) this.evictOldest();
-    const cached: Cached<T> = { bytes, value: undefined, decoded: bytes === null };
+    const cached: Cached<T> = { bytes, value: undefined, decoded: bytes === null, spare: undefined };
     this.cache.set(ck, cached);
     return cached;
   }

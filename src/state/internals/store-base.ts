@@ -43,12 +43,21 @@ export abstract class StoreBase<T> implements ManagedStore {
 
   protected abstract codec(init: StoreInit): ValueCodec<T>;
 
+  /**
+   * Whether the values this store stages are objects its own code built and nobody else keeps (a
+   * window store's item arrays); a commit's written objects may then be reused by the next reader
+   * instead of decoded again (see StagedEntries' `reuseCommitted`).
+   */
+  protected get ownsValues(): boolean {
+    return false;
+  }
+
   init(init: StoreInit): void {
     this.initValue = init;
     // Write-behind only where the changelog can replay held-back writes after a crash, and the
     // backing is slow to write (LevelDB; a memory backing is rebuilt from the changelog anyway).
     const writeBehind = init.changelogTopic !== undefined && !(init.backing instanceof MemoryBacking);
-    this.entriesValue = new StagedEntries(init.backing, this.codec(init), writeBehind ? { writeBehind: DEFAULT_WRITE_BEHIND } : {});
+    this.entriesValue = new StagedEntries(init.backing, this.codec(init), { reuseCommitted: this.ownsValues, ...(writeBehind && { writeBehind: DEFAULT_WRITE_BEHIND }) });
   }
 
   get checkpoint(): number | undefined {
