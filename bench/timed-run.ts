@@ -15,6 +15,7 @@ export async function timedRun(app: StreamsApp, records: number, threads: number
   if (threads > 1) {
     started = performance.now();
     counted = app.metrics().processedRecords;
+    if (counted >= records) throw new Error(`all ${records} records were processed before the stream threads started: time more records`);
   }
   while (app.metrics().processedRecords < records) {
     if (app.state === 'ERROR') throw app.error;
