@@ -1,9 +1,11 @@
 // Checks the built package as users load it: `import` (dist/index.js) and `require`
 // (dist/index.cjs). Each build runs a small app on an EmbeddedLog on two stream threads, so the
 // worker entry of that build starts too, and the output is compared with what the topology must
-// write. Run after `npm run build` (.ci/run does); exits non-zero on any difference.
+// write. Then the `tributary` binary (package.json's bin) round-trips records through a log folder.
+// Run after `npm run build` (.ci/run does); exits non-zero on any difference.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,3 +70,19 @@ for (const lib of [esm, cjs]) {
 }
 await check('esm', esm);
 await check('cjs', cjs);
+
+/** The bin as npm links it: package.json's path, run as an executable file. */
+function checkBinary() {
+  const bin = path.join(root, JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).bin.tributary);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-package-cli-'));
+  try {
+    const run = (args, input) => execFileSync(bin, [...args, '--data', path.join(dir, 'log')], { input, encoding: 'utf8' });
+    run(['topics', 'create', 'lines', '--partitions', '2']);
+    assert.equal(run(['produce', 'lines', '--key-separator', '='], 'a=1\nb=2\na=3\n'), 'produced 3 records to lines\n');
+    assert.deepEqual(run(['consume', 'lines', '--print-key']).trim().split('\n').sort(), ['a\t1', 'a\t3', 'b\t2']);
+    console.log('bin: tributary produced and consumed 3 records');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+checkBinary();
