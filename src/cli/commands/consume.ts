@@ -1,4 +1,5 @@
 import type { LogRecord, PartitionedLog } from '../../index.js';
+import { chosenPartitions } from '../chosen-partitions.js';
 import { noMorePositionals, parseCommand, positional, wholeNumber } from '../cli-args.js';
 import type { CliIo } from '../cli-io.js';
 import { CliUsageError } from '../cli-usage-error.js';
@@ -52,8 +53,7 @@ export async function consumeCommand(log: PartitionedLog, args: string[], io: Cl
   const format: Format = { key: values['print-key'] === true, metadata: values['print-metadata'] === true, json: values.json === true };
 
   const description = await log.describeTopic(topic);
-  const partitions = description.partitions.filter((p) => partition === undefined || p.partition === partition);
-  if (partitions.length === 0) throw new CliUsageError(`topic "${topic}" has no partition ${partition} (it has ${description.partitions.length})`);
+  const partitions = chosenPartitions(description, partition);
   const positions = new Map(partitions.map((p) => [p.partition, offset ?? p.startOffset]));
   let interrupted = false;
   void io.interrupted.then(() => (interrupted = true));

@@ -1,4 +1,5 @@
 import type { PartitionedLog, TopicPartitionOffset } from '../../index.js';
+import { chosenPartitions } from '../chosen-partitions.js';
 import { noMorePositionals, parseCommand, positional, wholeNumber } from '../cli-args.js';
 import type { CliIo } from '../cli-io.js';
 import { CliUsageError } from '../cli-usage-error.js';
@@ -30,8 +31,7 @@ export async function resetCommand(log: PartitionedLog, args: string[], io: CliI
   const members = (await log.describeGroup(group)).members.length;
   if (members > 0) throw new CliUsageError(`group "${group}" has ${members} live member${members === 1 ? '' : 's'}; stop them before moving its offsets`);
   const description = await log.describeTopic(topic);
-  const partitions = description.partitions.filter((p) => partition === undefined || p.partition === partition);
-  if (partitions.length === 0) throw new CliUsageError(`topic "${topic}" has no partition ${partition} (it has ${description.partitions.length})`);
+  const partitions = chosenPartitions(description, partition);
   const current = new Map((await log.committedOffsets(group, topic)).map((o) => [o.partition, o.offset]));
   const offsets: TopicPartitionOffset[] = partitions.map((p) => {
     const offset = values['to-earliest'] === true ? p.startOffset : values['to-latest'] === true ? p.endOffset : toOffset!;

@@ -242,9 +242,9 @@ export class StagedEntries<T> {
   }
 
   /**
-   * Committed writes become what reads see as committed. With `reuseCommitted`, a written object is
-   * kept as its entry's spare: no reader has had it (reads of in-flight writes decode their bytes),
-   * so the first reader may own it.
+   * Committed writes become what reads see as committed. With `reuseCommitted`, a written object no
+   * reader took while the commit was in flight (see committedEntry) is kept as its entry's spare,
+   * for the next reader to own.
    */
   private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
     if (ops.length > 0) this.version++;
