@@ -1,7 +1,8 @@
 // Checks the built package as users load it: `import` (dist/index.js) and `require`
 // (dist/index.cjs). Each build runs a small app on an EmbeddedLog on two stream threads, so the
 // worker entry of that build starts too, and the output is compared with what the topology must
-// write. Then the `tributary` binary (package.json's bin) round-trips records through a log folder.
+// write. Then the `tributary` binary (package.json's bin) round-trips records through a log folder,
+// and `tributary/rxjs` writes and reads a topic in both builds.
 // Run after `npm run build` (.ci/run does); exits non-zero on any difference.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -86,3 +87,28 @@ function checkBinary() {
   }
 }
 checkBinary();
+
+/**
+ * `tributary/rxjs` in both builds: it must use the library beside it, not a bundled copy, so its
+ * errors are the library's classes (a user's instanceof SerializationError holds).
+ */
+async function checkRxjs(format, lib, interop) {
+  const rxjs = await import('rxjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tributary-package-rxjs-${format}-`));
+  try {
+    const log = await lib.EmbeddedLog.open(path.join(dir, 'log'));
+    await log.createTopic('t');
+    const s = lib.Serdes.string();
+    await rxjs.lastValueFrom(rxjs.from(['a', 'b']).pipe(rxjs.map((value) => ({ key: null, value })), interop.toTopic(log, 't', { key: s, value: s })));
+    const read = await rxjs.lastValueFrom(interop.fromTopic(log, 't', { key: s, value: s, follow: false }).pipe(rxjs.toArray()));
+    assert.deepEqual(read.map((r) => r.value), ['a', 'b'], `${format}: rxjs round trip`);
+    const error = await rxjs.lastValueFrom(interop.fromTopic(log, 't', { key: s, value: lib.Serdes.int32(), follow: false })).catch((e) => e);
+    assert.ok(error instanceof lib.SerializationError, `${format}: tributary/rxjs raised ${error} instead of the library's SerializationError`);
+    await log.close();
+    console.log(`${format}: tributary/rxjs wrote and read 2 records; its errors are the library's`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+await checkRxjs('esm', esm, await import(pathToFileURL(path.join(root, 'dist/rxjs.js')).href));
+await checkRxjs('cjs', cjs, createRequire(import.meta.url)(path.join(root, 'dist/rxjs.cjs')));
