@@ -39,6 +39,7 @@ export type { KafkaLogOptions } from './runtime/log/kafka/kafka-log.js';
 export { KafkaError } from './runtime/log/kafka/kafka-errors.js';
 export type { KafkaClient } from './runtime/log/kafka/kafka-client.js';
 export type { EmbeddedLogOptions, FsyncPolicy, LogDamage, MaintenanceResult } from './runtime/log/embedded-log.js';
+export type { DumpedBatch, SegmentDump } from './runtime/log/segment-dump.js';
 export { murmur2 } from './runtime/log/murmur2.js';
 
 // Serdes

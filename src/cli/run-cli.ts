@@ -2,6 +2,7 @@ import { TributaryError, type PartitionedLog } from '../index.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { CONSUME_USAGE, consumeCommand } from './commands/consume.js';
+import { DUMP_USAGE, dumpCommand } from './commands/dump.js';
 import { GROUPS_USAGE, groupsCommand } from './commands/groups.js';
 import { PRODUCE_USAGE, produceCommand } from './commands/produce.js';
 import { RESET_USAGE, resetCommand } from './commands/reset.js';
@@ -14,7 +15,7 @@ export const USAGE = `usage: tributary <command> (--data <folder> | --bootstrap 
 The log: --data names an EmbeddedLog folder (not one a running app has open: it is locked),
 --bootstrap a Kafka cluster.
 
-${[TOPICS_USAGE, PRODUCE_USAGE, CONSUME_USAGE, GROUPS_USAGE, RESET_USAGE, TOPOLOGY_USAGE].join('\n')}`;
+${[TOPICS_USAGE, PRODUCE_USAGE, CONSUME_USAGE, GROUPS_USAGE, RESET_USAGE, DUMP_USAGE, TOPOLOGY_USAGE].join('\n')}`;
 
 type LogCommand = (log: PartitionedLog, args: string[], io: CliIo) => Promise<void>;
 
@@ -60,6 +61,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'topology') {
       await topologyCommand(args, io);
+      return 0;
+    }
+    if (command === 'dump') {
+      dumpCommand(location.data, args, io);
       return 0;
     }
     const run = LOG_COMMANDS[command];

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder } from '../../src/index.js';
+import { EmbeddedLog, Serdes, StreamsApp, StreamsBuilder, type LogDamage, type SegmentDump } from '../../src/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { cli } from './cli-harness.js';
 
@@ -129,6 +129,42 @@ describe('tributary CLI on EmbeddedLog', () => {
       expect(run.err.join('\n'), argv.join(' ')).toMatch(message);
     }
     expect(fs.existsSync(path.join(data, 'missing'))).toBe(false); // a mistyped folder is not created
+  });
+
+  it('dump lists each batch of a partition beside a running log, and the damage the next open cuts, changing nothing', async () => {
+    const data = path.join(tempDir(), 'log');
+    const log = await EmbeddedLog.open(data, { maintenanceIntervalMs: 0 });
+    await log.createTopic('t', { partitions: 2 });
+    await log.produce(Array.from({ length: 30 }, (_, i) => ({ topic: 't', partition: 0, key: null, value: Buffer.from(`p${i}`) })));
+    const txn = await log.transaction('tx');
+    await txn.produce(Array.from({ length: 5 }, (_, i) => ({ topic: 't', partition: 0, key: null, value: Buffer.from(`t${i}`) })));
+    await txn.commit();
+    // The log is open (and locked) here: dump only reads.
+    const dumped = (await cli(['dump', 't', '--partition', '0', '--json', '--data', data])).out.map((l) => JSON.parse(l) as SegmentDump);
+    const batches = dumped.flatMap((d) => d.batches);
+    expect(batches.map((b) => [b.firstOffset, b.lastOffset, b.records, b.transactional])).toEqual([
+      [0, 29, 30, false],
+      [30, 34, 5, true],
+    ]);
+    expect(dumped.every((d) => d.damage === undefined)).toBe(true);
+    const text = await cli(['dump', 't', '--data', data]);
+    expect(text.out.filter((l) => l.startsWith('partition '))).toHaveLength(2); // both partitions' segment files
+    expect(text.out.join('\n')).toMatch(/offsets 30\.\.34 {2}5 records {2}\d+ bytes {2}transactional \(seq \d+\)/);
+    await log.close();
+
+    const file = dumped[dumped.length - 1]!.file;
+    fs.appendFileSync(file, Buffer.alloc(40, 7)); // a torn tail: not even a whole batch header
+    const size = fs.statSync(file).size;
+    const damaged = await cli(['dump', 't', '--partition', '0', '--data', data]);
+    expect(damaged.out.at(-1)).toBe(`  DAMAGE at ${size - 40}: torn batch header at the tail; the next open cuts 40 bytes`);
+    expect(fs.statSync(file).size).toBe(size);
+    const found: LogDamage[] = [];
+    await (await EmbeddedLog.open(data, { maintenanceIntervalMs: 0, onDamage: (d) => found.push(d) })).close();
+    expect(found.map((d) => [d.position, d.droppedBytes, d.reason])).toEqual([[size - 40, 40, 'torn batch header at the tail']]);
+
+    expect((await cli(['dump', 'nope', '--data', data])).err[0]).toMatch(/UNKNOWN_TOPIC/);
+    expect((await cli(['dump', 't', '--partition', '2', '--data', data])).err[0]).toMatch(/has no partition 2 .*UNKNOWN_PARTITION/);
+    expect((await cli(['dump', 't', '--bootstrap', 'localhost:9092'])).code).toBe(2);
   });
 
   it('topology prints a module export as text and as Mermaid', async () => {

@@ -31,6 +31,7 @@ import { planProduce, validateOffsets, partitionOf, type Topic } from './produce
 import { StickyPartitioner } from './sticky-partitioner.js';
 import type { SegmentDamage } from './segment.js';
 import { describeConfig, resolveTopicConfig, validateTopicName, type ResolvedTopicConfig } from './topic-config.js';
+import { dumpTopicSegments, type SegmentDump } from './segment-dump.js';
 
 /**
  * When EmbeddedLog calls fsync. A write is in the OS page cache when its call resolves, so it
@@ -94,6 +95,16 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering from an unclean stop. */
+  /**
+   * The segment files of a topic in a log folder (every partition's, or `partition`'s), batch by
+   * batch (offsets, sizes, transactions, timestamps), and the damage the next open would cut off.
+   * It only reads, and takes no lock: a folder in use by a running log can be looked into (Kafka:
+   * kafka-dump-log).
+   */
+  static dumpSegments(dir: string, topic: string, partition?: number): SegmentDump[] {
+    return dumpTopicSegments(dir, topic, partition);
+  }
+
   static async open(dir: string, options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
     const fsyncPolicy = options.fsync ?? 'commit';
     if (!['always', 'commit', 'never'].includes(fsyncPolicy)) {

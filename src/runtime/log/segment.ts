@@ -308,3 +308,20 @@ function scanBatches(
   }
   return { entries, end: from + pos, reason };
 }
+
+/**
+ * Reads a segment file without changing it: the base offset its header names (null when the header
+ * is missing or invalid), the batches open() would keep, and where and why it would cut the rest.
+ */
+export function scanSegmentFile(file: string): { baseOffset: number | null; batches: BatchEntry[]; end: number; size: number; reason: string } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const baseOffset = readFileHeader(readAt(fd, FILE_HEADER_BYTES, 0), Magic.segment);
+    if (baseOffset === null) return { baseOffset, batches: [], end: 0, size, reason: 'missing or invalid segment header' };
+    const scanned = scanBatches(fd, FILE_HEADER_BYTES, size, baseOffset - 1);
+    return { baseOffset, batches: scanned.entries, end: scanned.end, size, reason: scanned.reason };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
