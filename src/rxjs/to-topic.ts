@@ -38,6 +38,12 @@ export function toTopic<K, V>(log: PartitionedLog, topic: string, options: ToTop
           if (subscriber.closed) return;
           for (const m of await log.produce(records)) subscriber.next(m);
         });
+        // A failed write ends it at once, though the source may never end: later batches are dropped.
+        written.catch((e: unknown) => {
+          stopped = true;
+          subscription?.unsubscribe();
+          subscriber.error(e);
+        });
       };
       const end = (error?: unknown) => {
         flush();
@@ -46,13 +52,14 @@ export function toTopic<K, V>(log: PartitionedLog, topic: string, options: ToTop
           (e: unknown) => subscriber.error(e),
         );
       };
-      // Set when a record cannot be serialized: the source is let go (a synchronous one may still be
-      // inside subscribe(), so `subscription` is not known yet) and its later records are ignored.
-      let failed = false;
+      // Set when a record cannot be serialized or a write failed: the source is let go (a synchronous
+      // one may still be inside subscribe(), so `subscription` is not known yet) and its later records
+      // are ignored.
+      let stopped = false;
       let subscription: Subscription | undefined = undefined;
       subscription = source.subscribe({
         next: (r) => {
-          if (failed) return;
+          if (stopped) return;
           let record: ProducerRecord;
           try {
             record = {
@@ -64,7 +71,7 @@ export function toTopic<K, V>(log: PartitionedLog, topic: string, options: ToTop
               ...(r.headers !== undefined && { headers: r.headers }),
             };
           } catch (e) {
-            failed = true;
+            stopped = true;
             subscription?.unsubscribe();
             return end(e instanceof SerializationError ? e : new SerializationError(`cannot serialize a record for topic "${topic}": ${(e as Error).message}`, undefined, e));
           }
@@ -72,10 +79,10 @@ export function toTopic<K, V>(log: PartitionedLog, topic: string, options: ToTop
           if (batch.length >= batchSize) flush();
           else linger ??= setTimeout(flush, lingerMs);
         },
-        error: (e: unknown) => void (failed || end(e)),
-        complete: () => void (failed || end()),
+        error: (e: unknown) => void (stopped || end(e)),
+        complete: () => void (stopped || end()),
       });
-      if (failed) subscription.unsubscribe();
+      if (stopped) subscription.unsubscribe();
       return () => {
         clearTimeout(linger);
         subscription?.unsubscribe();

@@ -89,6 +89,22 @@ describe('tributary/rxjs', () => {
     expect((await log.fetch({ topic: 'b', partition: 0, offset: 0 })).map((r) => r.value!.toString())).toEqual(['x', 'y']);
   });
 
+  it('toTopic ends with the error of a failed write at once, though its source goes on', async () => {
+    const log = await openTempLog();
+    await log.createTopic('t');
+    let calls = 0;
+    const failing = Object.create(log) as PartitionedLog;
+    failing.produce = (records) => (++calls === 2 ? Promise.reject(new Error('disk full')) : log.produce(records));
+    const endless = new Subject<{ key: string | null; value: string | null }>();
+    const seen: number[] = [];
+    const ended = new Promise<unknown>((resolve) => endless.pipe(toTopic(failing, 't', { ...str, batchSize: 1 })).subscribe({ next: (m) => seen.push(m.offset), error: resolve }));
+    for (let i = 0; i < 4; i++) endless.next({ key: null, value: `v${i}` });
+    expect(((await ended) as Error).message).toBe('disk full');
+    expect(seen).toEqual([0]);
+    expect(endless.observed).toBe(false); // the source was let go
+    expect(calls).toBe(2); // nothing after the failed write
+  });
+
   it('feeds a stream app from an Observable and watches what it writes', async () => {
     const log = await openTempLog();
     await log.createTopic('words', { partitions: 2 });
