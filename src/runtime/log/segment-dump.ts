@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UnknownPartitionError, UnknownTopicError } from './errors.js';
-import { readAt } from './file-format.js';
-import { BATCH_HEADER_BYTES, readBatchHeader } from './record-batch.js';
 import { scanSegmentFile } from './segment.js';
 
 /** One record batch of a segment file, as its header and checksum describe it. */
@@ -50,26 +48,21 @@ export function dumpTopicSegments(dir: string, topic: string, partition?: number
 
 function dumpSegmentFile(partition: number, file: string): SegmentDump {
   const scanned = scanSegmentFile(file);
-  const fd = fs.openSync(file, 'r');
-  try {
-    const batches = scanned.batches.map((entry): DumpedBatch => {
-      const header = readBatchHeader(readAt(fd, BATCH_HEADER_BYTES, entry.position), 0)!; // scanned: it is whole and checked
-      return {
-        position: entry.position,
-        bytes: entry.length,
-        firstOffset: entry.firstOffset,
-        lastOffset: entry.lastOffset,
-        records: header.recordCount,
-        transactional: header.transactional,
-        transactionSeq: header.txnSeq,
-        maxTimestamp: header.maxTimestamp,
-        appendTime: header.appendTime,
-      };
-    });
-    const dump: SegmentDump = { partition, file, baseOffset: scanned.baseOffset, bytes: scanned.size, batches };
-    if (scanned.end < scanned.size) dump.damage = { position: scanned.end, droppedBytes: scanned.size - scanned.end, reason: scanned.reason };
-    return dump;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const batches = scanned.batches.map((entry, i): DumpedBatch => {
+    const header = scanned.headers[i]!;
+    return {
+      position: entry.position,
+      bytes: entry.length,
+      firstOffset: entry.firstOffset,
+      lastOffset: entry.lastOffset,
+      records: header.recordCount,
+      transactional: header.transactional,
+      transactionSeq: header.txnSeq,
+      maxTimestamp: header.maxTimestamp,
+      appendTime: header.appendTime,
+    };
+  });
+  const dump: SegmentDump = { partition, file, baseOffset: scanned.baseOffset, bytes: scanned.size, batches };
+  if (scanned.end < scanned.size) dump.damage = { position: scanned.end, droppedBytes: scanned.size - scanned.end, reason: scanned.reason };
+  return dump;
 }

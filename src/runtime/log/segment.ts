@@ -269,6 +269,8 @@ function scanBatches(
   from: number,
   fileSize: number,
   afterOffset: number,
+  /** Collects each kept batch's header (dump), in the entries' order. */
+  headers?: BatchHeader[],
 ): { entries: BatchEntry[]; end: number; reason: string } {
   const entries: BatchEntry[] = [];
   if (from >= fileSize) return { entries, end: from, reason: '' };
@@ -303,6 +305,7 @@ function scanBatches(
       txnSeq: header.txnSeq,
       maxTimestamp: header.maxTimestamp,
     });
+    headers?.push(header);
     previousLast = lastOffset;
     pos += header.length;
   }
@@ -311,16 +314,18 @@ function scanBatches(
 
 /**
  * Reads a segment file without changing it: the base offset its header names (null when the header
- * is missing or invalid), the batches open() would keep, and where and why it would cut the rest.
+ * is missing or invalid), the batches open() would keep (index entries and their headers), and
+ * where and why it would cut the rest.
  */
-export function scanSegmentFile(file: string): { baseOffset: number | null; batches: BatchEntry[]; end: number; size: number; reason: string } {
+export function scanSegmentFile(file: string): { baseOffset: number | null; batches: BatchEntry[]; headers: BatchHeader[]; end: number; size: number; reason: string } {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
     const baseOffset = readFileHeader(readAt(fd, FILE_HEADER_BYTES, 0), Magic.segment);
-    if (baseOffset === null) return { baseOffset, batches: [], end: 0, size, reason: 'missing or invalid segment header' };
-    const scanned = scanBatches(fd, FILE_HEADER_BYTES, size, baseOffset - 1);
-    return { baseOffset, batches: scanned.entries, end: scanned.end, size, reason: scanned.reason };
+    const headers: BatchHeader[] = [];
+    if (baseOffset === null) return { baseOffset, batches: [], headers, end: 0, size, reason: 'missing or invalid segment header' };
+    const scanned = scanBatches(fd, FILE_HEADER_BYTES, size, baseOffset - 1, headers);
+    return { baseOffset, batches: scanned.entries, headers, end: scanned.end, size, reason: scanned.reason };
   } finally {
     fs.closeSync(fd);
   }
