@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 const run = promisify(execFile);
 const root = path.join(import.meta.dirname, '../..');
@@ -15,8 +16,7 @@ export const EXAMPLE_LOGS = ['EmbeddedLog', 'KafkaLog'] as const;
 export async function example(file: string, on: (typeof EXAMPLE_LOGS)[number]): Promise<string> {
   const env = { ...process.env };
   if (on === 'KafkaLog') {
-    if (!process.env.KAFKA_BOOTSTRAP_SERVERS) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-    env.TRIBUTARY_KAFKA = process.env.KAFKA_BOOTSTRAP_SERVERS;
+    env.TRIBUTARY_KAFKA = kafkaBootstrap();
     env.TRIBUTARY_KAFKA_RESET_TOPICS = '1'; // the test broker's topics are ours to delete
   } else delete env.TRIBUTARY_KAFKA;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join('examples', file)], { cwd: root, timeout: 90_000, env });

@@ -2,16 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { KafkaLog } from '../../src/index.js';
 import { cli } from '../cli/cli-harness.js';
 import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
-
-function bootstrap(): string {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers;
-}
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 describe('tributary CLI on Kafka', () => {
   it('creates and describes a topic, produces and consumes, and --follow prints records produced meanwhile', async () => {
-    const servers = bootstrap();
+    const servers = kafkaBootstrap();
     const topic = uniqueTopic('cli');
     expect((await cli(['topics', 'create', topic, '--partitions', '2', '--bootstrap', servers])).code).toBe(0);
     expect((await cli(['topics', '--bootstrap', servers])).out).toContain(topic);

@@ -6,14 +6,9 @@ import { orderData, ORDER_TOPICS } from '../helpers/order-data.js';
 import { crashUntilDone, INPUT_TIME_BASE, joinResultsDiffer } from '../helpers/app-crash-harness.js';
 import { runOnLog } from '../helpers/run-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 const json = Serdes.json<{ orderId?: string }>();
-
-function bootstrap(): string {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers;
-}
 
 function latest(records: LogRecord[], keyOf: (r: LogRecord) => string): Record<string, unknown> {
   const out = new Map<string, unknown>();
@@ -28,7 +23,7 @@ describe('joins on KafkaLog (exactly_once)', () => {
   it('order enrichment: stream-table, stream-globalTable and foreign-key joins through real internal topics equal the reference', async () => {
     const prefix = uniqueTopic('orders');
     const t = (name: string) => `${prefix}-${name}`;
-    const log = new KafkaLog({ brokers: bootstrap().split(','), sessionTimeoutMs: 3_000 });
+    const log = new KafkaLog({ brokers: kafkaBootstrap().split(','), sessionTimeoutMs: 3_000 });
     try {
       const { inputs, enriched, priced } = orderData(INPUT_TIME_BASE, { customers: 30, products: 10, orders: 300, lines: 150 });
       const topics = Object.fromEntries(Object.entries(ORDER_TOPICS).map(([name, partitions]) => [t(name), partitions]));
@@ -55,7 +50,7 @@ describe('joins on KafkaLog (exactly_once)', () => {
 
   it('a join topology killed with SIGKILL and restarted: every stream-table and stream-stream result exactly once', async () => {
     const plan = { inputs: 20_000, maxKills: 5, minDelayMs: 300, maxDelayMs: 2_000 };
-    const { values, runs, records } = await crashUntilDone('exactly_once', { kind: 'kafka', bootstrap: bootstrap(), prefix: uniqueTopic('crash-join') }, plan, 'join');
+    const { values, runs, records } = await crashUntilDone('exactly_once', { kind: 'kafka', bootstrap: kafkaBootstrap(), prefix: uniqueTopic('crash-join') }, plan, 'join');
     console.log(`kafka join exactly_once: finished after ${runs} runs`);
     expect(runs).toBeGreaterThanOrEqual(3);
     expect(await joinResultsDiffer(values, records, plan.inputs)).toBeUndefined();

@@ -1,16 +1,11 @@
 import { KafkaLog } from '../../src/index.js';
 import { partitionedLogContract } from '../contracts/partitioned-log.contract.js';
-
-function bootstrap(): string[] {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers.split(',');
-}
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 partitionedLogContract(
   'KafkaLog',
   async () => {
-    const log = new KafkaLog({ brokers: bootstrap(), clientId: 'tributary-contract' });
+    const log = new KafkaLog({ brokers: kafkaBootstrap().split(','), clientId: 'tributary-contract' });
     return { log, dispose: () => log.close() };
   },
 );

@@ -2,18 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
 import { INPUT_TIME_BASE, outputRecords, setUp, startApp, type CrashBackend } from '../helpers/app-crash-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 const INPUTS = 20_000;
 
-function bootstrap(): string {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers;
-}
-
 describe('scaling out on Kafka: two processes share a windowed aggregation', () => {
   it('one is killed with SIGKILL mid-run; the other takes over its tasks, restores their state, and the final output equals the reference', async () => {
-    const backend: CrashBackend = { kind: 'kafka', bootstrap: bootstrap(), prefix: uniqueTopic('scale-out') };
+    const backend: CrashBackend = { kind: 'kafka', bootstrap: kafkaBootstrap(), prefix: uniqueTopic('scale-out') };
     const topic = await setUp(tempDir('tributary-scale-'), backend, INPUTS);
     // Two instances of one application (same applicationId), each with its own state folder.
     const a = startApp(tempDir('tributary-scale-a-'), 'exactly_once', backend, 'stateful');
@@ -44,7 +39,7 @@ describe('scaling out on Kafka: two processes share a windowed aggregation', () 
         // Say where the output stops, to tell a lost update from a read that ended early.
         const { KafkaLog } = await import('../../src/index.js');
         const { readAll } = await import('../helpers/read-all.js');
-        const log = new KafkaLog({ brokers: bootstrap().split(',') });
+        const log = new KafkaLog({ brokers: kafkaBootstrap().split(',') });
         for (let p = 0; p < 4; p++) {
           const committed = await readAll(log, topic('out'), p);
           const all = await readAll(log, topic('out'), p, 'read_uncommitted');

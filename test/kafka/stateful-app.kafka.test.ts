@@ -5,14 +5,9 @@ import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
 import { crashUntilDone, INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
 import { caughtUp, until } from '../helpers/run-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 const s = Serdes.string();
-
-function bootstrap(): string {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers;
-}
 
 function wordCount(t: (name: string) => string) {
   const builder = new StreamsBuilder();
@@ -27,7 +22,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Kaf
     const prefix = uniqueTopic(`wc-${guarantee}`);
     const t = (name: string) => `${prefix}-${name}`;
     const applicationId = `${prefix}-app`;
-    const log = new KafkaLog({ brokers: bootstrap().split(','), sessionTimeoutMs: 3_000 });
+    const log = new KafkaLog({ brokers: kafkaBootstrap().split(','), sessionTimeoutMs: 3_000 });
     try {
       await log.createTopic(t('lines'), { partitions: 3 });
       await log.createTopic(t('counts'), { partitions: 3 });
@@ -72,7 +67,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Kaf
 describe('stateful StreamsApp on KafkaLog killed with SIGKILL and restarted until done', () => {
   it('exactly_once: final aggregates equal the reference', async () => {
     const plan = { inputs: 10_000, maxKills: 4, minDelayMs: 300, maxDelayMs: 1_500 };
-    const { records, runs } = await crashUntilDone('exactly_once', { kind: 'kafka', bootstrap: bootstrap(), prefix: uniqueTopic('crash-stateful') }, plan, 'stateful');
+    const { records, runs } = await crashUntilDone('exactly_once', { kind: 'kafka', bootstrap: kafkaBootstrap(), prefix: uniqueTopic('crash-stateful') }, plan, 'stateful');
     console.log(`kafka stateful exactly_once: finished after ${runs} runs`);
     expect(runs).toBeGreaterThanOrEqual(2);
     const last = new Map<string, { count: number; sum: number }>();

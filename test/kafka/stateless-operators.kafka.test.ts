@@ -4,11 +4,10 @@ import { uniqueTopic } from '../contracts/partitioned-log.contract.js';
 import { cases, s, topology } from '../dsl/stateless-cases.js';
 import { INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
 import { runOnLog } from '../helpers/run-app.js';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
 function kafkaLog(): KafkaLog {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return new KafkaLog({ brokers: servers.split(','), clientId: 'tributary-operators' });
+  return new KafkaLog({ brokers: kafkaBootstrap().split(','), clientId: 'tributary-operators' });
 }
 
 

@@ -5,14 +5,9 @@ import { INPUT_TIME_BASE } from '../helpers/app-crash-harness.js';
 import { readAll } from '../helpers/read-all.js';
 import { caughtUp, until } from '../helpers/run-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { kafkaBootstrap } from '../helpers/kafka-bootstrap.js';
 
-function bootstrap(): string {
-  const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  if (!servers) throw new Error('KAFKA_BOOTSTRAP_SERVERS is not set: test/kafka/global-setup.ts should have started the broker');
-  return servers;
-}
-
-const log = new KafkaLog({ brokers: bootstrap().split(','), clientId: 'tributary-threads' });
+const log = new KafkaLog({ brokers: kafkaBootstrap().split(','), clientId: 'tributary-threads' });
 afterAll(async () => {
   await log.close();
 });
