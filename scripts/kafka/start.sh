@@ -8,6 +8,9 @@
 #   start.sh               one node in .kafka/run (replication factor 1)
 #   start.sh --brokers 3   three nodes in .kafka/run-cluster, for replication tests: topics are
 #                          replicated 3 times by default, min.insync.replicas=2
+#   start.sh --brokers 3 --restart-node N
+#                          starts node N of that cluster again (after a test killed it), with its
+#                          data, and waits until it answers
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 home="$root/.kafka"
@@ -15,10 +18,12 @@ lib="$home/lib"
 pom="$root/scripts/kafka/pom.xml"
 
 nodes=1
+restart=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --brokers) nodes="${2:-}"; shift 2 ;;
-    *) echo "unknown option $1 (use --brokers 1 or --brokers 3)" >&2; exit 2 ;;
+    --restart-node) restart="${2:-}"; shift 2 ;;
+    *) echo "unknown option $1 (use --brokers 1 or --brokers 3, and --restart-node N)" >&2; exit 2 ;;
   esac
 done
 case "$nodes" in
@@ -26,6 +31,35 @@ case "$nodes" in
   3) run="$home/run-cluster"; replication=3; min_isr=2; heap=512m ;;
   *) echo "--brokers must be 1 or 3, got '$nodes'" >&2; exit 2 ;;
 esac
+java_opts=(-Xms256m "-Xmx$heap" -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.properties")
+
+# Starts node $1 from its folder in $run (server.properties written below) in the background.
+launch() {
+  local dir="$run/node-$1"
+  nohup java -cp "$lib/*" "${java_opts[@]}" -Dkafka.logs.dir="$dir/logs" kafka.Kafka "$dir/server.properties" >>"$dir/logs/stdout.log" 2>&1 &
+  echo $! >"$run/kafka-$1.pid"
+}
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ -n "$restart" ]; then
+  dir="$run/node-$restart"
+  [ -f "$dir/server.properties" ] || { echo "no node $restart in $run to restart" >&2; exit 2; }
+  if kill -0 "$(cat "$run/kafka-$restart.pid" 2>/dev/null)" 2>/dev/null; then echo "node $restart is running" >&2; exit 2; fi
+  port="$(sed -n 's/^listeners=PLAINTEXT:\/\/127.0.0.1:\([0-9]*\),.*/\1/p' "$dir/server.properties")"
+  launch "$restart"
+  for _ in $(seq 1 120); do
+    kill -0 "$(cat "$run/kafka-$restart.pid")" 2>/dev/null || { echo "node $restart exited while starting again" >&2; tail -n 50 "$dir/logs/stdout.log" >&2; exit 1; }
+    # The old process is gone, so whoever listens on the port is the new one.
+    if answers "$port"; then
+      echo "node $restart answers on 127.0.0.1:$port"
+      exit 0
+    fi
+    sleep 0.5
+  done
+  echo "node $restart did not start again within 60 s" >&2
+  exit 1
+fi
 
 running=0
 for pidfile in "$run"/kafka-*.pid; do
@@ -60,7 +94,6 @@ for i in $(seq 1 "$nodes"); do
   bootstrap="${bootstrap:+$bootstrap,}127.0.0.1:${ports[$((2 * i - 2))]}"
 done
 
-java_opts=(-Xms256m "-Xmx$heap" -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.properties")
 cluster_id="$(java -cp "$lib/*" "${java_opts[@]}" -Dkafka.logs.dir="$run" kafka.tools.StorageTool random-uuid)"
 
 for i in $(seq 1 "$nodes"); do
@@ -93,11 +126,9 @@ auto.create.topics.enable=false
 PROPS
   java -cp "$lib/*" "${java_opts[@]}" -Dkafka.logs.dir="$dir/logs" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
     || { cat "$dir/logs/format.log" >&2; exit 1; }
-  nohup java -cp "$lib/*" "${java_opts[@]}" -Dkafka.logs.dir="$dir/logs" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
-  echo $! >"$run/kafka-$i.pid"
+  launch "$i"
 done
 
-answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 1 120); do
   ready=1
   for i in $(seq 1 "$nodes"); do

@@ -19,4 +19,10 @@ describe('mapping Kafka errors', () => {
     expect((mapKafkaError(protocolError('NOT_LEADER_OR_FOLLOWER', true), {}) as KafkaError).retriable).toBe(true);
     expect((mapKafkaError(protocolError('INVALID_REQUEST'), { transactionalId: 'x' }) as KafkaError).retriable).toBe(false);
   });
+
+  it('makes a refused sequence number retriable, also when kafkajs wraps it (the producer is replaced, the call can be made again)', () => {
+    const wrapped = Object.assign(new Error('gave up'), { name: 'KafkaJSNonRetriableError', retriable: false, cause: protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER') });
+    expect((mapKafkaError(wrapped, { topic: 't' }) as KafkaError).retriable).toBe(true);
+    expect((mapKafkaError(protocolError('UNKNOWN_PRODUCER_ID'), { topic: 't' }) as KafkaError).retriable).toBe(true);
+  });
 });

@@ -24,7 +24,21 @@ export function mapKafkaError(e: unknown, context: { topic?: string; transaction
   // outcome is not known. Retriable: the engine restarts the tasks from their last commit with new
   // producers, whose initialization settles the pending transaction first (safe for exactly_once).
   const unknownInTransaction = type === 'UNKNOWN' && context.transactionalId !== undefined;
-  return new KafkaError(type, message, e, unknownInTransaction || isRetriable(e));
+  return new KafkaError(type, message, e, unknownInTransaction || lostSequence(e) || isRetriable(e));
+}
+
+/** Errors after which a producer's sequence numbers no longer match the broker's. */
+const LOST_SEQUENCE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID']);
+
+/**
+ * Whether the broker refused the producer's sequence numbers. Retriable: the plain producer is
+ * replaced at once, and a transactional one goes with its tasks when they start over.
+ */
+export function lostSequence(e: unknown): boolean {
+  for (let at = e, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
+    if (LOST_SEQUENCE.has((at as { type?: string }).type ?? '')) return true;
+  }
+  return false;
 }
 
 /**

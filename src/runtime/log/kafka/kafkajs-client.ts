@@ -4,6 +4,8 @@ import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from
 const { AssignerProtocol, ConfigResourceTypes, Kafka: KafkaClass, logLevel } = kafkajs;
 import { visibleMessages, type AbortedTransaction, type RawMessage } from './read-committed-filter.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
+import { lostSequence } from './kafka-errors.js';
+import { PartitionSends } from './partition-sends.js';
 import type { ClientGroupMember, ClientTransaction, FetchedMessage, KafkaClient, PartitionBatch, PartitionOffsets, TransactionalProducer } from './kafka-client.js';
 
 /** The slice of kafkajs' internal Cluster and Broker objects used for random-access fetches. */
@@ -29,10 +31,6 @@ const READ_UNCOMMITTED = 0;
 /** Fetches in a row that may skip responses holding only aborted records. */
 const MAX_SKIP_ROUNDS = 100;
 
-function toMessages(batch: PartitionBatch) {
-  return batch.messages.map((m) => ({ partition: batch.partition, key: m.key, value: m.value, timestamp: String(m.timestamp), headers: m.headers }));
-}
-
 function headersOf(raw: RawMessage['headers']): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
   if (raw === undefined) return out;
@@ -47,7 +45,9 @@ function headersOf(raw: RawMessage['headers']): Record<string, Buffer> {
 export class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  private readonly producer: Producer;
+  /** The idempotent producer behind produce(), and its connect(). */
+  private producer: { client: Producer; connected: Promise<void> };
+  private readonly sends = new PartitionSends();
   private readonly cluster: InternalCluster;
   private readonly targetTopics = new Set<string>();
   private readonly brokers = new Map<string, Promise<InternalBroker>>();
@@ -61,21 +61,22 @@ export class KafkajsClient implements KafkaClient {
   ) {
     this.kafka = new KafkaClass({ logLevel: logLevel.NOTHING, ...config });
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
     const create = Object.getOwnPropertySymbols(this.kafka).find((s) => s.description === 'private:Kafka:createCluster');
     if (create === undefined) throw new Error('This kafkajs version has no internal cluster factory; KafkaLog needs kafkajs 2.2.x');
     const factory = (this.kafka as unknown as Record<symbol, (o: object) => InternalCluster>)[create]!;
     // read_uncommitted: offset lookups answer the log end offset (as EmbeddedLog's endOffset),
     // not the last stable offset that kafkajs' admin reports.
     this.cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
+    this.producer = { client: this.idempotentProducer(), connected: Promise.resolve() };
   }
 
   async connect(): Promise<void> {
-    await Promise.all([this.admin.connect(), this.producer.connect(), this.cluster.connect()]);
+    this.producer.connected = this.producer.client.connect();
+    await Promise.all([this.admin.connect(), this.producer.connected, this.cluster.connect()]);
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.admin.disconnect(), this.producer.disconnect(), this.cluster.disconnect()]);
+    await Promise.allSettled([this.admin.disconnect(), this.producer.connected.catch(() => undefined).then(() => this.producer.client.disconnect()), this.cluster.disconnect()]);
   }
 
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean> {
@@ -118,7 +119,11 @@ export class KafkajsClient implements KafkaClient {
     return Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
   }
 
-  async offsets(topic: string): Promise<PartitionOffsets[]> {
+  offsets(topic: string): Promise<PartitionOffsets[]> {
+    return this.refreshingWhenStale(() => this.offsetsOnce(topic));
+  }
+
+  private async offsetsOnce(topic: string): Promise<PartitionOffsets[]> {
     await this.metadataFor(topic);
     let metadata = this.cluster.findTopicPartitionMetadata(topic);
     // Metadata of a topic created a moment ago may not list its partitions yet: ask again
@@ -141,8 +146,30 @@ export class KafkajsClient implements KafkaClient {
       .sort((a, b) => a.partition - b.partition);
   }
 
+  private idempotentProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  }
+
   async produce(batches: PartitionBatch[]): Promise<number[]> {
-    return sendEveryBatch(batches, (request) => this.producer.sendBatch(request));
+    const producer = this.producer;
+    try {
+      await producer.connected;
+    } catch (e) {
+      // A renewed producer could not connect (the broker was down): the next call tries again.
+      if (this.producer === producer) producer.connected = handled(producer.client.connect());
+      throw e;
+    }
+    try {
+      return await this.sends.sendAll(batches, (request) => producer.client.sendBatch(request));
+    } catch (e) {
+      // The broker no longer accepts this producer's sequence numbers, and kafkajs would send
+      // the same ones forever. A new producer id starts them over, as Kafka's Java producer does.
+      if (lostSequence(e) && this.producer === producer) {
+        const client = this.idempotentProducer();
+        this.producer = { client, connected: handled(producer.client.disconnect().catch(() => undefined).then(() => client.connect())) };
+      }
+      throw e;
+    }
   }
 
   async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
@@ -175,7 +202,11 @@ export class KafkajsClient implements KafkaClient {
     return Number(data?.lastStableOffset ?? 0);
   }
 
-  private async fetchPartition(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number) {
+  private fetchPartition(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number) {
+    return this.refreshingWhenStale(() => this.fetchPartitionOnce(topic, partition, offset, readCommitted, maxBytes));
+  }
+
+  private async fetchPartitionOnce(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number) {
     await this.metadataFor(topic);
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders)[0];
@@ -196,6 +227,26 @@ export class KafkajsClient implements KafkaClient {
       topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
     }).finally(() => release?.());
     return response.responses[0]?.partitions[0] as { messages: RawMessage[]; abortedTransactions?: AbortedTransaction[]; lastStableOffset: string; highWatermark: string } | undefined;
+  }
+
+  /**
+   * Runs a read against partition leaders. kafkajs refreshes this cluster's metadata only when it
+   * is five minutes old; after a leader moved, reads would go to the old one until then. A
+   * failure that says the leader moved (or its broker is gone) refreshes it for the caller's retry.
+   */
+  private async refreshingWhenStale<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (e) {
+      if (leaderMoved(e)) await this.refreshMetadata().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private refreshMetadata(): Promise<void> {
+    const run = this.metadataLock.then(() => this.cluster.refreshMetadata());
+    this.metadataLock = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -297,12 +348,13 @@ export class KafkajsClient implements KafkaClient {
 
   async transactionalProducer(transactionalId: string): Promise<TransactionalProducer> {
     const producer = this.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const sends = new PartitionSends();
     await producer.connect();
     return {
       begin: async (): Promise<ClientTransaction> => {
         const txn = await producer.transaction();
         return {
-          produce: (batches) => sendEveryBatch(batches, (request) => txn.sendBatch(request)),
+          produce: (batches) => sends.sendAll(batches, (request) => txn.sendBatch(request)),
           sendOffsets: (groupId, offsets) => {
             const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
               topic,
@@ -319,33 +371,17 @@ export class KafkajsClient implements KafkaClient {
   }
 }
 
-/** Rounds of sending the batches Kafka gave no offset for before giving up. */
-const MAX_SEND_ROUNDS = 5;
+/** A producer's connect, marked handled: no produce call may come to await its failure. */
+function handled(connected: Promise<void>): Promise<void> {
+  connected.catch(() => undefined);
+  return connected;
+}
 
-/**
- * Sends the batches and returns each one's base offset (kafkajs answers per partition). When a
- * partition's leader moves during a send, kafkajs can return without that partition: its retry
- * only goes to brokers that have not answered yet, and the new leader had. Such batches are sent
- * again; the producer is idempotent, so a copy the old leader did write is not written twice.
- */
-async function sendEveryBatch(
-  batches: PartitionBatch[],
-  send: (request: { acks: number; topicMessages: { topic: string; messages: ReturnType<typeof toMessages> }[] }) => Promise<{ topicName: string; partition: number; baseOffset?: string }[]>,
-): Promise<number[]> {
-  const offsets: number[] = new Array<number>(batches.length);
-  let missing = batches.map((_, i) => i);
-  for (let round = 1; missing.length > 0; round++) {
-    const response = await send({ acks: -1, topicMessages: missing.map((i) => ({ topic: batches[i]!.topic, messages: toMessages(batches[i]!) })) });
-    missing = missing.filter((i) => {
-      const b = batches[i]!;
-      const r = response.find((x) => x.topicName === b.topic && x.partition === b.partition);
-      if (r?.baseOffset === undefined) return true;
-      offsets[i] = Number(r.baseOffset);
-      return false;
-    });
-    if (missing.length > 0 && round === MAX_SEND_ROUNDS) {
-      throw new Error(`Kafka returned no offset for ${missing.map((i) => `${batches[i]!.topic}-${batches[i]!.partition}`).join(', ')} after ${round} sends`);
-    }
-  }
-  return offsets;
+/** Errors saying a read went to a broker that no longer leads the partition, or is gone. */
+const LEADER_MOVED = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'REPLICA_NOT_AVAILABLE']);
+const BROKER_GONE = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+
+function leaderMoved(e: unknown): boolean {
+  const err = e as { type?: string; name?: string };
+  return LEADER_MOVED.has(err.type ?? '') || BROKER_GONE.has(err.name ?? '');
 }
