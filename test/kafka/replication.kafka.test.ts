@@ -85,7 +85,10 @@ describe('KafkaLog on a three-node cluster', () => {
       // Kill the node leading partition 0 of the input while the app runs, then keep writing.
       const victim = await leaderOf(input, 0);
       killNode(victim);
+      // The produce waits for the partition's new leader (KRaft notices the dead node after ~9 s).
+      const killedAt = Date.now();
       await produce(3_000, 3_000);
+      console.log(`replication test: the produce after the kill took ${Date.now() - killedAt} ms`);
 
       await until(async () => app.state === 'ERROR' || (await caughtUp(log, applicationId, [input])), 'the app to catch up after the broker died', 120_000);
       expect(app.error).toBeUndefined();

@@ -1,11 +1,11 @@
-import kafkajs, { type Admin, type Kafka, type KafkaConfig, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka, type KafkaConfig } from 'kafkajs';
 
 // kafkajs is CommonJS; Node's ESM loader cannot see all of its named exports, so take them from the default.
 const { AssignerProtocol, ConfigResourceTypes, Kafka: KafkaClass, logLevel } = kafkajs;
 import { visibleMessages, type AbortedTransaction, type RawMessage } from './read-committed-filter.js';
 import { coPartitionAssigner } from './co-partition-assigner.js';
-import { lostSequence } from './kafka-errors.js';
 import { PartitionSends } from './partition-sends.js';
+import { ProducerPool } from './producer-pool.js';
 import type { ClientGroupMember, ClientTransaction, FetchedMessage, KafkaClient, PartitionBatch, PartitionOffsets, TransactionalProducer } from './kafka-client.js';
 
 /** The slice of kafkajs' internal Cluster and Broker objects used for random-access fetches. */
@@ -28,6 +28,11 @@ type InternalCluster = {
 
 const READ_COMMITTED = 1;
 const READ_UNCOMMITTED = 0;
+/**
+ * Retries of a produce request: ~35 s in all (0.3, 0.6, 1.2, 2.4, 4.8, then 5 s apart). Every field
+ * is set: under NODE_ENV=test (vitest, jest) kafkajs' defaults shrink to ~12 s of 50 ms–1 s waits.
+ */
+const PRODUCE_RETRY = { initialRetryTime: 300, factor: 0.2, multiplier: 2, maxRetryTime: 5_000, retries: 10 };
 /** Fetches in a row that may skip responses holding only aborted records. */
 const MAX_SKIP_ROUNDS = 100;
 
@@ -45,8 +50,7 @@ function headersOf(raw: RawMessage['headers']): Record<string, Buffer> {
 export class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
-  /** The idempotent producer behind produce(), and its connect(). */
-  private producer: { client: Producer; connected: Promise<void> };
+  private readonly producers: ProducerPool;
   private readonly sends = new PartitionSends();
   private readonly cluster: InternalCluster;
   private readonly targetTopics = new Set<string>();
@@ -67,16 +71,17 @@ export class KafkajsClient implements KafkaClient {
     // read_uncommitted: offset lookups answer the log end offset (as EmbeddedLog's endOffset),
     // not the last stable offset that kafkajs' admin reports.
     this.cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, isolationLevel: READ_UNCOMMITTED });
-    this.producer = { client: this.idempotentProducer(), connected: Promise.resolve() };
+    // kafkajs' default retries (5, ~9 s in all) end about when KRaft notices a dead broker (9 s), so
+    // a produce failed during most leader changes; Kafka's producer keeps trying for 2 minutes.
+    this.producers = new ProducerPool(() => this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false, retry: PRODUCE_RETRY }));
   }
 
   async connect(): Promise<void> {
-    this.producer.connected = this.producer.client.connect();
-    await Promise.all([this.admin.connect(), this.producer.connected, this.cluster.connect()]);
+    await Promise.all([this.admin.connect(), this.producers.connect(), this.cluster.connect()]);
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.admin.disconnect(), this.producer.connected.catch(() => undefined).then(() => this.producer.client.disconnect()), this.cluster.disconnect()]);
+    await Promise.allSettled([this.admin.disconnect(), this.producers.disconnect(), this.cluster.disconnect()]);
   }
 
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<boolean> {
@@ -146,30 +151,8 @@ export class KafkajsClient implements KafkaClient {
       .sort((a, b) => a.partition - b.partition);
   }
 
-  private idempotentProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-  }
-
-  async produce(batches: PartitionBatch[]): Promise<number[]> {
-    const producer = this.producer;
-    try {
-      await producer.connected;
-    } catch (e) {
-      // A renewed producer could not connect (the broker was down): the next call tries again.
-      if (this.producer === producer) producer.connected = handled(producer.client.connect());
-      throw e;
-    }
-    try {
-      return await this.sends.sendAll(batches, (request) => producer.client.sendBatch(request));
-    } catch (e) {
-      // The broker no longer accepts this producer's sequence numbers, and kafkajs would send
-      // the same ones forever. A new producer id starts them over, as Kafka's Java producer does.
-      if (lostSequence(e) && this.producer === producer) {
-        const client = this.idempotentProducer();
-        this.producer = { client, connected: handled(producer.client.disconnect().catch(() => undefined).then(() => client.connect())) };
-      }
-      throw e;
-    }
+  produce(batches: PartitionBatch[]): Promise<number[]> {
+    return this.sends.sendAll(batches, (request) => this.producers.send(request));
   }
 
   async fetch(topic: string, partition: number, offset: number, readCommitted: boolean, maxBytes: number): Promise<FetchedMessage[]> {
@@ -369,12 +352,6 @@ export class KafkajsClient implements KafkaClient {
       disconnect: () => producer.disconnect(),
     };
   }
-}
-
-/** A producer's connect, marked handled: no produce call may come to await its failure. */
-function handled(connected: Promise<void>): Promise<void> {
-  connected.catch(() => undefined);
-  return connected;
 }
 
 /** Errors saying a read went to a broker that no longer leads the partition, or is gone. */

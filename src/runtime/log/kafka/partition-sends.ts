@@ -24,7 +24,8 @@ type Send = (request: SendRequest) => Promise<SendResponse>;
  * and the broker drops a copy the old leader had written after all.
  *
  * The cost: kafkajs has one request in flight per broker for an idempotent producer, so a call
- * spanning n partitions of one broker waits n round trips instead of one.
+ * spanning n partitions of one broker waits n round trips instead of one (KafkaLog.produce spreads
+ * its partitions over a ProducerPool to send side by side again).
  */
 export class PartitionSends {
   /** Per partition, the send in flight there (settled or not); the next one waits for it. */
