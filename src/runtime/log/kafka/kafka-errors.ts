@@ -35,9 +35,7 @@ const LOST_SEQUENCE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER
  * replaced at once, and a transactional one goes with its tasks when they start over.
  */
 export function lostSequence(e: unknown): boolean {
-  for (let at = e, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
-    if (LOST_SEQUENCE.has((at as { type?: string }).type ?? '')) return true;
-  }
+  for (const err of causeChain(e)) if (LOST_SEQUENCE.has(err.type ?? '')) return true;
   return false;
 }
 
@@ -46,10 +44,16 @@ export function lostSequence(e: unknown): boolean {
  * was itself retriable (a broker that is down until its partitions get new leaders).
  */
 function isRetriable(e: unknown): boolean {
-  for (let at = e, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
-    const err = at as { retriable?: boolean; name?: string };
+  for (const err of causeChain(e)) {
     if (err.retriable === true || err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError' || err.name === 'KafkaJSRequestTimeoutError') return true;
     if (err.name !== 'KafkaJSNumberOfRetriesExceeded' && err.name !== 'KafkaJSNonRetriableError') return false;
   }
   return false;
+}
+
+/** The error and the causes it wraps (kafkajs wraps a client error once or twice), outermost first. */
+function* causeChain(e: unknown): Generator<{ type?: string; name?: string; retriable?: boolean }> {
+  for (let at = e, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
+    yield at as { type?: string; name?: string; retriable?: boolean };
+  }
 }
