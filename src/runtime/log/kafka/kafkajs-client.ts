@@ -227,17 +227,21 @@ export class KafkajsClient implements KafkaClient {
   }
 
   private refreshMetadata(): Promise<void> {
-    const run = this.metadataLock.then(() => this.cluster.refreshMetadata());
-    this.metadataLock = run.catch(() => undefined);
-    return run;
+    return this.oneMetadataCallAtATime(() => this.cluster.refreshMetadata());
   }
 
   /**
    * kafkajs' metadata refreshes are not safe to run side by side (concurrent ones leave broker
    * connections open after disconnect), so they run one at a time.
    */
+  private oneMetadataCallAtATime(work: () => Promise<void>): Promise<void> {
+    const run = this.metadataLock.then(work);
+    this.metadataLock = run.catch(() => undefined);
+    return run;
+  }
+
   private metadataFor(topic: string): Promise<void> {
-    const run = this.metadataLock.then(async () => {
+    return this.oneMetadataCallAtATime(async () => {
       try {
         if (!this.targetTopics.has(topic)) {
           await this.cluster.addTargetTopic(topic);
@@ -255,8 +259,6 @@ export class KafkajsClient implements KafkaClient {
         await this.cluster.refreshMetadata();
       }
     });
-    this.metadataLock = run.catch(() => undefined);
-    return run;
   }
 
   /**
