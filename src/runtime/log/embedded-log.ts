@@ -94,7 +94,6 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     this.lastSeq = coordinator.watermark;
   }
 
-  /** Opens (creating if needed) the log in `dir`, recovering from an unclean stop. */
   /**
    * The segment files of a topic in a log folder (every partition's, or `partition`'s), batch by
    * batch (offsets, sizes, transactions, timestamps), and the damage the next open would cut off.
@@ -105,6 +104,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     return dumpTopicSegments(dir, topic, partition);
   }
 
+  /** Opens (creating if needed) the log in `dir`, recovering from an unclean stop. */
   static async open(dir: string, options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
     const fsyncPolicy = options.fsync ?? 'commit';
     if (!['always', 'commit', 'never'].includes(fsyncPolicy)) {
