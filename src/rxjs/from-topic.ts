@@ -67,6 +67,6 @@ function decode<T>(serde: Serde<T>, bytes: Buffer | null, at: { topic: string; p
   try {
     return serde.deserialize(at.topic, bytes);
   } catch (e) {
-    throw e instanceof SerializationError ? e.at(at) : new SerializationError(`cannot deserialize: ${(e as Error).message}`, at, e);
+    throw SerializationError.reading(e, at, 'cannot deserialize');
   }
 }

@@ -20,4 +20,13 @@ export class SerializationError extends TributaryError {
   at(location: RecordLocation): SerializationError {
     return new SerializationError(this.message, location, this.cause);
   }
+
+  /**
+   * What a serde threw while reading the record at `location`, as a SerializationError with its
+   * place: a SerializationError gets the place added, anything else becomes one saying
+   * `${what}: ${its message}`.
+   */
+  static reading(error: unknown, location: RecordLocation, what: string): SerializationError {
+    return error instanceof SerializationError ? error.at(location) : new SerializationError(`${what}: ${(error as Error).message}`, location, error);
+  }
 }

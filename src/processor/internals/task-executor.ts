@@ -162,7 +162,7 @@ export class TaskExecutor {
       }
     } catch (e) {
       const where = locationOf(consumed);
-      throw e instanceof SerializationError ? e.at(where) : new SerializationError(`Cannot deserialize: ${(e as Error).message}`, where, e);
+      throw SerializationError.reading(e, where, 'Cannot deserialize');
     }
     let ts = timestamp;
     if (spec.timestampExtractor !== undefined) {

@@ -92,7 +92,7 @@ export class GlobalStores {
           if (op.value !== null) g.valueSerde.deserialize(g.topic, op.value);
         } catch (e) {
           const where = { topic: g.topic, partition: p, offset: offsets[i]! };
-          throw e instanceof SerializationError ? e.at(where) : new SerializationError(`Global store "${g.store.name}" cannot decode a record: ${(e as Error).message}`, where, e);
+          throw SerializationError.reading(e, where, `Global store "${g.store.name}" cannot decode a record`);
         }
       });
       await g.store.applyCommitted(ops);
