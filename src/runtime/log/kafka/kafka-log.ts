@@ -155,6 +155,19 @@ export class KafkaLog implements PartitionedLog, KafkaTransactionHost {
     await this.call('delete a topic', name, () => this.client.deleteTopic(name));
     this.partitions.delete(name);
     this.fetched.forget(name);
+    await this.untilListedNoMore(name);
+  }
+
+  /**
+   * Kafka answers DeleteTopics before every broker's metadata has dropped the topic (a listing
+   * right after can still name it); wait until it does, as a deleted topic on EmbeddedLog is gone
+   * at once. Gives up quietly after TOPIC_READY_TIMEOUT_MS: the deletion itself was accepted.
+   */
+  private async untilListedNoMore(name: string): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    while (Date.now() < deadline && (await this.client.listTopics().catch(() => [name])).includes(name)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async listTopics(): Promise<string[]> {
