@@ -72,4 +72,16 @@ export class SlidingWindows implements SlidingWindowSpec {
   static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): SlidingWindows {
     return SlidingWindows.ofTimeDifferenceAndGrace(timeDifferenceMs, 0);
   }
+
+  /**
+   * The same windows named by their size, as TimeWindows are: a sliding window's size is its time
+   * difference (a window spans [start, start + size]).
+   */
+  static ofSizeAndGrace(sizeMs: number, graceMs: number): SlidingWindows {
+    return new SlidingWindows(duration('SlidingWindows size', sizeMs, 1), duration('SlidingWindows grace', graceMs));
+  }
+
+  static ofSizeWithNoGrace(sizeMs: number): SlidingWindows {
+    return SlidingWindows.ofSizeAndGrace(sizeMs, 0);
+  }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, SuppressBufferFullError, Suppressed, TimeWindows, TopologyTestDriver, type Windowed } from '../../src/index.js';
+import { JoinWindows, Serdes, SessionWindows, SlidingWindows, StreamsBuilder, SuppressBufferFullError, Suppressed, TimeWindows, TopologyError, TopologyTestDriver, type Windowed } from '../../src/index.js';
 
 const s = Serdes.string();
 const n = Serdes.int64();
@@ -96,10 +96,11 @@ describe('stateful DSL operators through the test driver', () => {
     expect(driver.getSessionStore<string, number>('sessions').fetch('a').map((e) => [e.key.window.start, e.key.window.end, e.value])).toEqual([[30, 30, 1]]);
   });
 
-  it('sliding windows: each record updates the windows that contain it, both bounds inclusive', async () => {
-    const { driver, input } = run((b) =>
-      b.stream('in', { key: s, value: s }).groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(5, 0)).count().toStream().to('out', { key: ws, value: n }),
-    );
+  it.each([
+    ['ofTimeDifferenceAndGrace', () => SlidingWindows.ofTimeDifferenceAndGrace(5, 0)],
+    ['ofSizeAndGrace', () => SlidingWindows.ofSizeAndGrace(5, 0)],
+  ])('sliding windows (%s): each record updates the windows that contain it, both bounds inclusive', async (_name, windows) => {
+    const { driver, input } = run((b) => b.stream('in', { key: s, value: s }).groupByKey().windowedBy(windows()).count().toStream().to('out', { key: ws, value: n }));
     const out = driver.createOutputTopic('out', ws, n);
     await input.pipeInput('a', 'x', 10);
     await input.pipeInput('a', 'x', 12);
@@ -110,6 +111,26 @@ describe('stateful DSL operators through the test driver', () => {
       { key: win('a', 11, 16), value: 1 },
       { key: win('a', 15, 20), value: 1 },
     ]);
+  });
+
+  it('refuses window sizes, gaps and graces that are not whole milliseconds in range, naming the setting', () => {
+    const bad: [() => unknown, RegExp][] = [
+      [() => TimeWindows.ofSizeAndGrace(0, 0), /TimeWindows size/],
+      [() => TimeWindows.ofSizeWithNoGrace(1.5), /TimeWindows size/],
+      [() => TimeWindows.ofSizeAndGrace(10, -1), /TimeWindows grace/],
+      [() => TimeWindows.ofSizeAndGrace(10, 0).advanceBy(0), /TimeWindows advance/],
+      [() => TimeWindows.ofSizeAndGrace(10, 0).advanceBy(11), /must not exceed the size/],
+      [() => SlidingWindows.ofSizeAndGrace(0, 0), /SlidingWindows size/],
+      [() => SlidingWindows.ofSizeWithNoGrace(Number.NaN), /SlidingWindows size/],
+      [() => SlidingWindows.ofTimeDifferenceAndGrace(5, -2), /SlidingWindows grace/],
+      [() => SessionWindows.ofInactivityGapAndGrace(0, 0), /SessionWindows gap/],
+      [() => JoinWindows.ofTimeDifferenceAndGrace(-1, 0), /JoinWindows time difference/],
+    ];
+    for (const [make, message] of bad) {
+      expect(make).toThrow(TopologyError);
+      expect(make).toThrow(message);
+    }
+    expect(SlidingWindows.ofSizeWithNoGrace(7)).toEqual(SlidingWindows.ofTimeDifferenceAndGrace(7, 0));
   });
 
   it('suppress untilWindowCloses emits one final result per window once it closes', async () => {
