@@ -146,7 +146,13 @@ const uuidSerde: Serde<string> = {
 
 /** JSON.stringify's text, or a SerializationError for what it cannot encode (undefined, a function…). */
 function jsonText(value: unknown): string {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    // A BigInt, a cycle, or a toJSON that throws.
+    throw new SerializationError(`json serde cannot encode the value: ${(e as Error).message}`, undefined, e);
+  }
   if (text === undefined) throw new SerializationError(`json serde cannot encode ${typeof value}`);
   return text;
 }

@@ -68,6 +68,15 @@ describe('Serdes', () => {
     expect(() => Serdes.json().serializeInto!('t', undefined, Buffer.alloc(10), 0)).toThrow(SerializationError);
   });
 
+  it('json: values JSON cannot encode (a BigInt, a cycle) raise SerializationError, not a bare TypeError', () => {
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    for (const value of [10n, cyclic, { n: 1n }]) {
+      expect(() => Serdes.json().serialize('t', value)).toThrow(SerializationError);
+      expect(() => Serdes.json().serializeInto!('t', value, Buffer.alloc(64), 0)).toThrow(SerializationError);
+    }
+  });
+
   it("write numbers big-endian, as Kafka's IntegerSerde and LongSerde do", () => {
     expect(Serdes.int32().serialize('t', 1).toString('hex')).toBe('00000001');
     expect(Serdes.int64().serialize('t', -2).toString('hex')).toBe('fffffffffffffffe');
