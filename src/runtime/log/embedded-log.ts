@@ -110,7 +110,13 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     if (!['always', 'commit', 'never'].includes(fsyncPolicy)) {
       throw new InvalidConfigError('fsync', `expected "always", "commit" or "never", got ${String(fsyncPolicy)}`);
     }
-    fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });
+    if (typeof dir !== 'string' || dir === '') throw new InvalidConfigError('dir', `expected a folder path, got ${dir === '' ? 'an empty string' : typeof dir}`);
+    try {
+      fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });
+    } catch (e) {
+      // A file where the folder should be, or no permission to make it.
+      throw new InvalidConfigError('dir', `cannot use "${dir}" as a log folder: ${(e as Error).message}`, e);
+    }
     const lock = DirectoryLock.acquire(dir);
     try {
       fs.rmSync(path.join(dir, 'trash'), { recursive: true, force: true });

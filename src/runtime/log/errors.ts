@@ -30,8 +30,8 @@ export class InvalidTopicError extends TributaryError {
 
 /** A topic or log option with a value that cannot work, e.g. `partitions: 0`. */
 export class InvalidConfigError extends TributaryError {
-  constructor(readonly option: string, reason: string) {
-    super('INVALID_CONFIG', `Invalid value for option "${option}": ${reason}`);
+  constructor(readonly option: string, reason: string, cause?: unknown) {
+    super('INVALID_CONFIG', `Invalid value for option "${option}": ${reason}`, { cause });
   }
 }
 

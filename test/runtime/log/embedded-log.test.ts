@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EmbeddedLog,
+  InvalidConfigError,
   InvalidRecordError,
   InvalidTopicError,
   LogLockedError,
@@ -126,6 +127,19 @@ describe('EmbeddedLog on disk', () => {
       await expect(log.createTopic(name)).rejects.toBeInstanceOf(InvalidTopicError);
     }
     await log.close();
+  });
+
+  it('refuses a path that cannot be a log folder with InvalidConfigError naming it, and leaves the file there alone', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, 'data');
+    const error = await EmbeddedLog.open(file, quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).option).toBe('dir');
+    expect((error as Error).message).toContain(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe('data');
+    await expect(EmbeddedLog.open(path.join(file, 'below'), quiet)).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(EmbeddedLog.open('', quiet)).rejects.toBeInstanceOf(InvalidConfigError);
+    await expect(EmbeddedLog.open(undefined as unknown as string, quiet)).rejects.toBeInstanceOf(InvalidConfigError);
   });
 
   it('refuses a second open of the same folder, in this process and from another', async () => {
