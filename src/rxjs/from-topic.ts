@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { SerializationError, type PartitionedLog, type Serde } from '../index.js';
+import { InvalidConfigError, SerializationError, type PartitionedLog, type Serde } from '../index.js';
 import type { TopicRecord } from './topic-record.js';
 
 export type FromTopicOptions<K, V> = {
@@ -23,6 +23,7 @@ const FETCH = 500;
  * `log` (EmbeddedLog or KafkaLog) on its own, without a consumer group, and emits records in
  * offset order per partition. Bytes its serdes cannot read end it with a SerializationError
  * naming the topic, partition and offset. Partitions added after subscribing are not read.
+ * Options out of range throw InvalidConfigError when the Observable is made.
  *
  * @example
  * fromTopic(log, 'page-views', { key: Serdes.string(), value: Serdes.int64() })
@@ -31,6 +32,9 @@ const FETCH = 500;
  */
 export function fromTopic<K, V>(log: PartitionedLog, topic: string, options: FromTopicOptions<K, V>): Observable<TopicRecord<K, V>> {
   const { key, value, from = 'earliest', follow = true, pollIntervalMs = 100, isolation = 'read_committed' } = options;
+  if (from !== 'earliest' && from !== 'latest') throw new InvalidConfigError('from', `expected "earliest" or "latest", got ${String(from)}`);
+  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 0)) throw new InvalidConfigError('pollIntervalMs', `expected a number >= 0, got ${String(pollIntervalMs)}`);
+  if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') throw new InvalidConfigError('isolation', `expected "read_committed" or "read_uncommitted", got ${String(isolation)}`);
   return new Observable<TopicRecord<K, V>>((subscriber) => {
     let wait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
     const read = async () => {

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
-import { SerializationError, type PartitionedLog, type ProducerRecord, type RecordMetadata, type Serde } from '../index.js';
+import { InvalidConfigError, SerializationError, type PartitionedLog, type ProducerRecord, type RecordMetadata, type Serde } from '../index.js';
 import type { RecordToSend } from './topic-record.js';
 
 export type ToTopicOptions<K, V> = {
@@ -16,12 +16,15 @@ export type ToTopicOptions<K, V> = {
  * the records came. Records go in batches (one produce call each, never one per record). When the
  * source errs, or a record cannot be serialized, the records before it are still written and then
  * the error goes on; nothing after it is written. It completes once every record is written.
+ * Options out of range throw InvalidConfigError when the operator is made.
  *
  * @example
  * await lastValueFrom(clicks$.pipe(map((c) => ({ key: c.user, value: c })), toTopic(log, 'clicks', { key: Serdes.string(), value: Serdes.json<Click>() }), count()));
  */
 export function toTopic<K, V>(log: PartitionedLog, topic: string, options: ToTopicOptions<K, V>): OperatorFunction<RecordToSend<K, V>, RecordMetadata> {
   const { key, value, batchSize = 500, lingerMs = 10 } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidConfigError('batchSize', `expected an integer >= 1, got ${String(batchSize)}`);
+  if (typeof lingerMs !== 'number' || !(lingerMs >= 0)) throw new InvalidConfigError('lingerMs', `expected a number >= 0, got ${String(lingerMs)}`);
   return (source) =>
     new Observable<RecordMetadata>((subscriber) => {
       let batch: ProducerRecord[] = [];

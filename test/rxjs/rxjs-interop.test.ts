@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { defer, firstValueFrom, from, lastValueFrom, map, Subject, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fromTopic, toTopic } from '../../src/rxjs/index.js';
-import { SerializationError, Serdes, StreamsApp, StreamsBuilder, type PartitionedLog } from '../../src/index.js';
+import { InvalidConfigError, SerializationError, Serdes, StreamsApp, StreamsBuilder, type PartitionedLog } from '../../src/index.js';
 import { openTempLog } from '../helpers/temp-log.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -59,6 +59,29 @@ describe('tributary/rxjs', () => {
     const after = fetches();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fetches()).toBeLessThanOrEqual(after + 2); // at most the fetches in flight when take() unsubscribed
+  });
+
+  it('refuses options out of range with InvalidConfigError naming the option, when the operator is made', async () => {
+    const log = await openTempLog();
+    const refused = (make: () => unknown, option: string) => {
+      const error = (() => {
+        try {
+          make();
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      expect((error as InvalidConfigError).option).toBe(option);
+    };
+    refused(() => toTopic(log, 't', { ...str, batchSize: 0 }), 'batchSize');
+    refused(() => toTopic(log, 't', { ...str, batchSize: 2.5 }), 'batchSize');
+    refused(() => toTopic(log, 't', { ...str, lingerMs: -1 }), 'lingerMs');
+    refused(() => fromTopic(log, 't', { ...str, from: 'start' as 'earliest' }), 'from');
+    refused(() => fromTopic(log, 't', { ...str, pollIntervalMs: Number.NaN }), 'pollIntervalMs');
+    refused(() => fromTopic(log, 't', { ...str, isolation: 'committed' as 'read_committed' }), 'isolation');
+    await log.close();
   });
 
   it('fromTopic ends with a SerializationError naming the record when its serde cannot read the bytes', async () => {
