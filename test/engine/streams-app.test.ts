@@ -44,6 +44,15 @@ describe('StreamsApp', () => {
       [{ maxPollRecords: 0 }, /maxPollRecords/],
       [{ taskTimeoutMs: -5 }, /taskTimeoutMs/],
       [{ processingGuarantee: 'exactly_twice' }, /processingGuarantee/],
+      [{ commitIntervalMs: '100' }, /commitIntervalMs/],
+      [{ pollIntervalMs: -1 }, /pollIntervalMs/],
+      [{ stateDir: '' }, /stateDir/],
+      [{ stateDir: 5 }, /stateDir/],
+      [{ uncaughtExceptionHandler: 'replace_thread' }, /uncaughtExceptionHandler/],
+      [{ clock: 5 }, /clock/],
+      [{ defaultKeySerde: {} }, /defaultKeySerde/],
+      [{ defaultValueSerde: 'json' }, /defaultValueSerde/],
+      [{ log: {} }, /"log"/],
     ];
     for (const [options, names] of bad) {
       const create = () => new StreamsApp(upperTopology(), { applicationId: 'ok', log, ...options } as never);

@@ -56,20 +56,48 @@ export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'uncaughtExcept
   uncaughtExceptionHandler: (error: unknown) => UncaughtExceptionResponse;
 };
 
+/** A duration option: a number >= 0 (a string such as "100" is refused, not coerced). */
+function milliseconds(option: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0)) throw new InvalidConfigError(option, `expected a number >= 0, got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+/** An optional option that must be a function when given. */
+function optionalFunction(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof value}`);
+}
+
+/** An optional serde: an object with serialize and deserialize functions. */
+function optionalSerde(option: string, value: unknown): void {
+  const serde = value as Partial<Serde<unknown>> | undefined;
+  if (value !== undefined && (typeof serde?.serialize !== 'function' || typeof serde.deserialize !== 'function')) {
+    throw new InvalidConfigError(option, 'expected a Serde (an object with serialize and deserialize functions)');
+  }
+}
+
 export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConfig {
   if (typeof config.applicationId !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(config.applicationId)) {
     throw new InvalidConfigError('applicationId', 'must be a non-empty string of letters, digits, ".", "_" and "-"');
   }
-  if (config.log === undefined) throw new InvalidConfigError('log', 'a PartitionedLog (EmbeddedLog or KafkaLog) is required');
+  if (typeof config.log?.fetch !== 'function' || typeof config.log.produce !== 'function') {
+    throw new InvalidConfigError('log', 'a PartitionedLog (EmbeddedLog or KafkaLog) is required');
+  }
   const guarantee = config.processingGuarantee ?? 'at_least_once';
   if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once') {
     throw new InvalidConfigError('processingGuarantee', `expected "at_least_once" or "exactly_once", got ${String(guarantee)}`);
   }
   const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
-  if (!(commitIntervalMs >= 0)) throw new InvalidConfigError('commitIntervalMs', `expected a number >= 0, got ${commitIntervalMs}`);
+  milliseconds('commitIntervalMs', commitIntervalMs);
   const maxPollRecords = config.maxPollRecords ?? 500;
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
-  if (config.taskTimeoutMs !== undefined && !(config.taskTimeoutMs >= 0)) throw new InvalidConfigError('taskTimeoutMs', `expected a number >= 0, got ${config.taskTimeoutMs}`);
+  if (config.taskTimeoutMs !== undefined) milliseconds('taskTimeoutMs', config.taskTimeoutMs);
+  if (config.pollIntervalMs !== undefined) milliseconds('pollIntervalMs', config.pollIntervalMs);
+  if (config.stateDir !== undefined && (typeof config.stateDir !== 'string' || config.stateDir === '')) {
+    throw new InvalidConfigError('stateDir', `expected a folder path, got ${JSON.stringify(config.stateDir) ?? String(config.stateDir)}`);
+  }
+  optionalFunction('uncaughtExceptionHandler', config.uncaughtExceptionHandler);
+  optionalFunction('clock', config.clock);
+  optionalSerde('defaultKeySerde', config.defaultKeySerde);
+  optionalSerde('defaultValueSerde', config.defaultValueSerde);
   const numStreamThreads = config.numStreamThreads ?? 1;
   if (!Number.isInteger(numStreamThreads) || numStreamThreads < 1) throw new InvalidConfigError('numStreamThreads', `expected an integer >= 1, got ${numStreamThreads}`);
   const handler = config.deserializationExceptionHandler ?? 'fail';
