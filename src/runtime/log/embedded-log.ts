@@ -110,6 +110,11 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     if (!['always', 'commit', 'never'].includes(fsyncPolicy)) {
       throw new InvalidConfigError('fsync', `expected "always", "commit" or "never", got ${String(fsyncPolicy)}`);
     }
+    const interval = options.maintenanceIntervalMs ?? 30_000;
+    if (typeof interval !== 'number' || !(interval >= 0)) throw new InvalidConfigError('maintenanceIntervalMs', `expected a number >= 0 (0: no timer), got ${String(interval)}`);
+    for (const option of ['clock', 'onDamage'] as const) {
+      if (options[option] !== undefined && typeof options[option] !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof options[option]}`);
+    }
     if (typeof dir !== 'string' || dir === '') throw new InvalidConfigError('dir', `expected a folder path, got ${dir === '' ? 'an empty string' : typeof dir}`);
     try {
       fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });
@@ -129,7 +134,6 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
       await coordinator.compact(log.lastSeq);
       const report = options.onDamage ?? ((d: LogDamage) => console.warn(`tributary: ${d.file} at byte ${d.position}: ${d.reason}; cut off ${d.droppedBytes} bytes`));
       damage.forEach(report);
-      const interval = options.maintenanceIntervalMs ?? 30_000;
       if (interval > 0) {
         log.timer = setInterval(() => void log.runMaintenance().catch(warnMaintenanceFailure), interval);
         log.timer.unref();

@@ -142,6 +142,23 @@ describe('EmbeddedLog on disk', () => {
     await expect(EmbeddedLog.open(undefined as unknown as string, quiet)).rejects.toBeInstanceOf(InvalidConfigError);
   });
 
+  it('refuses options out of range with InvalidConfigError naming the option, and creates no folder', async () => {
+    const dir = path.join(tempDir(), 'never-made');
+    const bad: [EmbeddedLogOptions, string][] = [
+      [{ fsync: 'sometimes' as 'never' }, 'fsync'],
+      [{ maintenanceIntervalMs: -1 }, 'maintenanceIntervalMs'],
+      [{ maintenanceIntervalMs: '30000' as unknown as number }, 'maintenanceIntervalMs'],
+      [{ clock: 5 as unknown as () => number }, 'clock'],
+      [{ onDamage: 'warn' as unknown as () => void }, 'onDamage'],
+    ];
+    for (const [options, option] of bad) {
+      const error = await EmbeddedLog.open(dir, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      expect((error as InvalidConfigError).option).toBe(option);
+    }
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
   it('refuses a second open of the same folder, in this process and from another', async () => {
     const dir = tempDir();
     const log = await EmbeddedLog.open(dir, quiet);
