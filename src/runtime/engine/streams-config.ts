@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidConfigError } from '../log/errors.js';
+import { checkMilliseconds, checkOptionalFunction } from '../log/request-checks.js';
 import type { PartitionedLog } from '../log/partitioned-log.js';
 import type { Serde } from '../../serdes/serde.js';
 import { Serdes } from '../../serdes/serdes.js';
@@ -56,16 +57,6 @@ export type ResolvedStreamsConfig = Required<Omit<StreamsConfig, 'uncaughtExcept
   uncaughtExceptionHandler: (error: unknown) => UncaughtExceptionResponse;
 };
 
-/** A duration option: a number >= 0 (a string such as "100" is refused, not coerced). */
-function milliseconds(option: string, value: unknown): void {
-  if (typeof value !== 'number' || !(value >= 0)) throw new InvalidConfigError(option, `expected a number >= 0, got ${JSON.stringify(value) ?? String(value)}`);
-}
-
-/** An optional option that must be a function when given. */
-function optionalFunction(option: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof value}`);
-}
-
 /** An optional serde: an object with serialize and deserialize functions. */
 function optionalSerde(option: string, value: unknown): void {
   const serde = value as Partial<Serde<unknown>> | undefined;
@@ -86,16 +77,16 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
     throw new InvalidConfigError('processingGuarantee', `expected "at_least_once" or "exactly_once", got ${String(guarantee)}`);
   }
   const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
-  milliseconds('commitIntervalMs', commitIntervalMs);
+  checkMilliseconds('commitIntervalMs', commitIntervalMs);
   const maxPollRecords = config.maxPollRecords ?? 500;
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
-  if (config.taskTimeoutMs !== undefined) milliseconds('taskTimeoutMs', config.taskTimeoutMs);
-  if (config.pollIntervalMs !== undefined) milliseconds('pollIntervalMs', config.pollIntervalMs);
+  if (config.taskTimeoutMs !== undefined) checkMilliseconds('taskTimeoutMs', config.taskTimeoutMs);
+  if (config.pollIntervalMs !== undefined) checkMilliseconds('pollIntervalMs', config.pollIntervalMs);
   if (config.stateDir !== undefined && (typeof config.stateDir !== 'string' || config.stateDir === '')) {
     throw new InvalidConfigError('stateDir', `expected a folder path, got ${JSON.stringify(config.stateDir) ?? String(config.stateDir)}`);
   }
-  optionalFunction('uncaughtExceptionHandler', config.uncaughtExceptionHandler);
-  optionalFunction('clock', config.clock);
+  checkOptionalFunction('uncaughtExceptionHandler', config.uncaughtExceptionHandler);
+  checkOptionalFunction('clock', config.clock);
   optionalSerde('defaultKeySerde', config.defaultKeySerde);
   optionalSerde('defaultValueSerde', config.defaultValueSerde);
   const numStreamThreads = config.numStreamThreads ?? 1;

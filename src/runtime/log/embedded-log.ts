@@ -9,7 +9,7 @@ import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExi
 import { replaceFileAtomically } from './file-format.js';
 import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
 import { decodeFetchedBatches, type FetchedBatches } from './fetched-batches.js';
-import { fetchOptions } from './request-checks.js';
+import { checkMilliseconds, checkOptionalFunction, fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
 import type {
@@ -111,10 +111,9 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
       throw new InvalidConfigError('fsync', `expected "always", "commit" or "never", got ${String(fsyncPolicy)}`);
     }
     const interval = options.maintenanceIntervalMs ?? 30_000;
-    if (typeof interval !== 'number' || !(interval >= 0)) throw new InvalidConfigError('maintenanceIntervalMs', `expected a number >= 0 (0: no timer), got ${String(interval)}`);
-    for (const option of ['clock', 'onDamage'] as const) {
-      if (options[option] !== undefined && typeof options[option] !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof options[option]}`);
-    }
+    checkMilliseconds('maintenanceIntervalMs', interval, ' (0: no timer)');
+    checkOptionalFunction('clock', options.clock);
+    checkOptionalFunction('onDamage', options.onDamage);
     if (typeof dir !== 'string' || dir === '') throw new InvalidConfigError('dir', `expected a folder path, got ${dir === '' ? 'an empty string' : typeof dir}`);
     try {
       fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });

@@ -20,3 +20,13 @@ export function checkCommitOffset(o: TopicPartitionOffset): void {
     throw new InvalidConfigError('offset', `offset for ${o.topic}-${o.partition} must be an integer >= 0, got ${String(o.offset)}`);
   }
 }
+
+/** A duration option: a number >= 0 (a string such as "100" is refused, not coerced). */
+export function checkMilliseconds(option: string, value: unknown, hint = ''): void {
+  if (typeof value !== 'number' || !(value >= 0)) throw new InvalidConfigError(option, `expected a number >= 0${hint}, got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+/** An optional option that must be a function when given. */
+export function checkOptionalFunction(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof value}`);
+}
