@@ -70,13 +70,13 @@ function valueMaker(kind: 'string' | 'json', text: string): (i: number) => Buffe
  * app's). Stream threads build the topology named `exportName` in each worker. Exported for
  * inFreshProcess: each timed run has a process of its own.
  */
-export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads: number): Promise<number> {
+export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads: number, commitIntervalMs: number | null = null): Promise<number> {
   const filled = await freshLog(root, name);
   await fill(filled, valueMaker(exportName === 'stringTopology' ? 'string' : 'json', text));
   await filled.close();
   settleDisk();
   const log = await EmbeddedLog.open(path.join(root, name), { fsync: 'commit', maintenanceIntervalMs: 0 });
-  const config = { applicationId: name, log, processingGuarantee: guarantee, stateDir: path.join(root, `${name}-state`), numStreamThreads: threads };
+  const config = { applicationId: name, log, processingGuarantee: guarantee, stateDir: path.join(root, `${name}-state`), numStreamThreads: threads, ...(commitIntervalMs !== null && { commitIntervalMs }) };
   const app = threads > 1 ? await StreamsApp.fromModule(TOPOLOGY_MODULE, config, exportName) : new StreamsApp(topologies[exportName](), config);
   const perSecond = await timedRun(app, RECORDS, threads, false);
   await app.close();
@@ -85,10 +85,18 @@ export async function statelessThroughput(root: string, name: string, exportName
   return perSecond;
 }
 
-/** statelessThroughput in a new process. */
-function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads = 1): number {
-  return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, text, threads]);
+/** statelessThroughput in a new process; `commitIntervalMs` null keeps the guarantee's default. */
+function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads = 1, commitIntervalMs: number | null = null): number {
+  return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, text, threads, commitIntervalMs]);
 }
+
+type Variant = { guarantee: 'at_least_once' | 'exactly_once'; commitIntervalMs?: number };
+const ALOS: Variant = { guarantee: 'at_least_once' };
+const EOS: Variant = { guarantee: 'exactly_once' };
+/** at_least_once committing as often as exactly_once does by default: what the commit interval alone costs. */
+const ALOS_100MS: Variant = { guarantee: 'at_least_once', commitIntervalMs: 100 };
+const label = (v: Variant) => `${v.guarantee === 'at_least_once' ? 'ALOS' : 'EOS'}${v.commitIntervalMs === undefined ? '' : `@${v.commitIntervalMs}ms`}`;
+const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
 async function latency(root: string): Promise<{ p50: number; p99: number; max: number; records: number }> {
@@ -140,20 +148,19 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const text = crypto.randomBytes(50).toString('hex');
     const stringValue = valueMaker('string', text);
     const jsonValue = valueMaker('json', text);
-    // Run twice each, in the order at_least_once, exactly_once, exactly_once, at_least_once: the
-    // machine's speed drifts, and this order cancels a steady drift out of the ratio.
-    const compared = async (threads: number) => {
-      const runs: number[] = [];
-      for (const guarantee of ['at_least_once', 'exactly_once', 'exactly_once', 'at_least_once'] as const) {
-        runs.push(throughput(root, `string-${threads}t-${runs.length}`, 'stringTopology', guarantee, text, threads));
-      }
-      return { runs, alos: Math.round((runs[0]! + runs[3]!) / 2), eos: Math.round((runs[1]! + runs[2]!) / 2) };
+    // Each variant runs twice, in an order that is the same read forwards and backwards: the
+    // machine's speed drifts, and this order cancels a steady drift out of the ratios. One thread
+    // also runs at_least_once committing every 100 ms, as exactly_once does.
+    const compared = (threads: number, order: Variant[]) => {
+      const runs = order.map((v, i) => ({ v, rate: throughput(root, `string-${threads}t-${i}`, 'stringTopology', v.guarantee, text, threads, v.commitIntervalMs ?? null) }));
+      const of = (v: Variant) => mean(runs.filter((r) => r.v === v).map((r) => r.rate));
+      return { inOrder: runs.map((r) => `${label(r.v)} ${Math.round(r.rate / 1000)}k`).join(' / '), rateOf: of };
     };
-    const one = await compared(1);
-    const { alos, eos } = one;
+    const one = compared(1, [ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS]);
+    const [alos, eos, alos100] = [one.rateOf(ALOS), one.rateOf(EOS), one.rateOf(ALOS_100MS)];
     const json = throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', text);
-    const two = await compared(2);
-    const { alos: alos2, eos: eos2 } = two;
+    const two = compared(2, [ALOS, EOS, EOS, ALOS]);
+    const [alos2, eos2] = [two.rateOf(ALOS), two.rateOf(EOS)];
     const json2 = throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', text, 2);
     const sample = Array.from({ length: 10_000 }, (_, i) => i);
     const keys = sample.map(keyOf);
@@ -165,12 +172,14 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
       topology: 'filter → mapValues → to, 8 partitions',
       stringAtLeastOnceRecordsPerSec: alos,
       stringExactlyOnceRecordsPerSec: eos,
-      stringRunsInOrder: one.runs.join(' / '),
+      stringRunsInOrder: one.inOrder,
       exactlyOnceVsAtLeastOnce: Math.round((eos / alos) * 100) / 100,
+      stringAtLeastOnceCommitEvery100msRecordsPerSec: alos100,
+      exactlyOnceVsAtLeastOnceBothCommittingEvery100ms: Math.round((eos / alos100) * 100) / 100,
       jsonAtLeastOnceRecordsPerSec: json,
       twoThreadsStringAtLeastOnceRecordsPerSec: alos2,
       twoThreadsStringExactlyOnceRecordsPerSec: eos2,
-      twoThreadsStringRunsInOrder: two.runs.join(' / '),
+      twoThreadsStringRunsInOrder: two.inOrder,
       twoThreadsExactlyOnceVsAtLeastOnce: Math.round((eos2 / alos2) * 100) / 100,
       twoThreadsJsonAtLeastOnceRecordsPerSec: json2,
       twoThreadsVsOneStringAtLeastOnce: Math.round((alos2 / alos) * 100) / 100,
