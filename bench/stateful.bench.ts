@@ -10,6 +10,7 @@ import path from 'node:path';
 import { inFreshProcess } from './fresh-process.js';
 import { settleDisk } from './settle-disk.js';
 import { timedRun } from './timed-run.js';
+import { ALOS, ALOS_100MS, EOS, meanOf, runsInOrder, type Variant } from './variants.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import topology from './topologies/windowed-count.js';
 
@@ -77,25 +78,6 @@ export async function restartTime(dir: string, cold: boolean): Promise<{ ms: num
 /** statefulThroughput in a new process. */
 function run(dir: string, keys: number, variant: Variant, threads = 1): number {
   return inFreshProcess<number>(new URL(import.meta.url), 'statefulThroughput', [dir, keys, variant.guarantee, variant.commitIntervalMs ?? null, threads]);
-}
-
-/** A timed run: a guarantee, and a commit interval when not the guarantee's default. */
-type Variant = { guarantee: 'at_least_once' | 'exactly_once'; commitIntervalMs?: number };
-const ALOS: Variant = { guarantee: 'at_least_once' };
-const EOS: Variant = { guarantee: 'exactly_once' };
-const ALOS_100MS: Variant = { guarantee: 'at_least_once', commitIntervalMs: 100 };
-
-const label = (v: Variant) => `${v.guarantee === 'at_least_once' ? 'ALOS' : 'EOS'}${v.commitIntervalMs === undefined ? '' : `@${v.commitIntervalMs}ms`}`;
-
-/** "ALOS 250k / EOS 240k / …": each run's rate, in the order they ran. */
-function runsInOrder(order: readonly Variant[], rates: readonly number[]): string {
-  return order.map((v, i) => `${label(v)} ${Math.round(rates[i]! / 1000)}k`).join(' / ');
-}
-
-/** Mean rate of the runs of one variant. */
-function meanOf(order: readonly Variant[], rates: readonly number[], variant: Variant): number {
-  const mine = rates.filter((_, i) => order[i] === variant);
-  return Math.round(mine.reduce((a, b) => a + b, 0) / mine.length);
 }
 
 export async function runStatefulBench(): Promise<Record<string, number | string>> {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { inFreshProcess } from './fresh-process.js';
 import { settleDisk } from './settle-disk.js';
 import { timedRun } from './timed-run.js';
+import { ALOS, ALOS_100MS, EOS, meanOf, runsInOrder, type Variant } from './variants.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import * as topologies from './topologies/stateless.js';
 import { jsonWork, stringWork, type Work } from './topologies/stateless.js';
@@ -90,13 +91,6 @@ function throughput(root: string, name: string, exportName: 'stringTopology' | '
   return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, text, threads, commitIntervalMs]);
 }
 
-type Variant = { guarantee: 'at_least_once' | 'exactly_once'; commitIntervalMs?: number };
-const ALOS: Variant = { guarantee: 'at_least_once' };
-const EOS: Variant = { guarantee: 'exactly_once' };
-/** at_least_once committing as often as exactly_once does by default: what the commit interval alone costs. */
-const ALOS_100MS: Variant = { guarantee: 'at_least_once', commitIntervalMs: 100 };
-const label = (v: Variant) => `${v.guarantee === 'at_least_once' ? 'ALOS' : 'EOS'}${v.commitIntervalMs === undefined ? '' : `@${v.commitIntervalMs}ms`}`;
-const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** End-to-end latency (produce → visible on the output topic) at a steady rate, at_least_once. */
 async function latency(root: string): Promise<{ p50: number; p99: number; max: number; records: number }> {
@@ -152,9 +146,8 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     // machine's speed drifts, and this order cancels a steady drift out of the ratios. One thread
     // also runs at_least_once committing every 100 ms, as exactly_once does.
     const compared = (threads: number, order: Variant[]) => {
-      const runs = order.map((v, i) => ({ v, rate: throughput(root, `string-${threads}t-${i}`, 'stringTopology', v.guarantee, text, threads, v.commitIntervalMs ?? null) }));
-      const of = (v: Variant) => mean(runs.filter((r) => r.v === v).map((r) => r.rate));
-      return { inOrder: runs.map((r) => `${label(r.v)} ${Math.round(r.rate / 1000)}k`).join(' / '), rateOf: of };
+      const rates = order.map((v, i) => throughput(root, `string-${threads}t-${i}`, 'stringTopology', v.guarantee, text, threads, v.commitIntervalMs ?? null));
+      return { inOrder: runsInOrder(order, rates), rateOf: (v: Variant) => meanOf(order, rates, v) };
     };
     const one = compared(1, [ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS]);
     const [alos, eos, alos100] = [one.rateOf(ALOS), one.rateOf(EOS), one.rateOf(ALOS_100MS)];
