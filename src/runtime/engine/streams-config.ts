@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidConfigError } from '../log/errors.js';
-import { checkMilliseconds, checkOptionalFunction } from '../log/request-checks.js';
+import { checkFolderPath, checkMilliseconds, checkOptionalFunction } from '../log/request-checks.js';
 import type { PartitionedLog } from '../log/partitioned-log.js';
 import type { Serde } from '../../serdes/serde.js';
 import { Serdes } from '../../serdes/serdes.js';
@@ -82,9 +82,7 @@ export function resolveStreamsConfig(config: StreamsConfig): ResolvedStreamsConf
   if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) throw new InvalidConfigError('maxPollRecords', `expected an integer >= 1, got ${maxPollRecords}`);
   if (config.taskTimeoutMs !== undefined) checkMilliseconds('taskTimeoutMs', config.taskTimeoutMs);
   if (config.pollIntervalMs !== undefined) checkMilliseconds('pollIntervalMs', config.pollIntervalMs);
-  if (config.stateDir !== undefined && (typeof config.stateDir !== 'string' || config.stateDir === '')) {
-    throw new InvalidConfigError('stateDir', `expected a folder path, got ${JSON.stringify(config.stateDir) ?? String(config.stateDir)}`);
-  }
+  if (config.stateDir !== undefined) checkFolderPath('stateDir', config.stateDir);
   checkOptionalFunction('uncaughtExceptionHandler', config.uncaughtExceptionHandler);
   checkOptionalFunction('clock', config.clock);
   optionalSerde('defaultKeySerde', config.defaultKeySerde);

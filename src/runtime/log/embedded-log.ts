@@ -9,7 +9,7 @@ import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExi
 import { replaceFileAtomically } from './file-format.js';
 import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
 import { decodeFetchedBatches, type FetchedBatches } from './fetched-batches.js';
-import { checkMilliseconds, checkOptionalFunction, fetchOptions } from './request-checks.js';
+import { checkFolderPath, checkMilliseconds, checkOptionalFunction, fetchOptions } from './request-checks.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
 import type {
@@ -114,7 +114,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     checkMilliseconds('maintenanceIntervalMs', interval, ' (0: no timer)');
     checkOptionalFunction('clock', options.clock);
     checkOptionalFunction('onDamage', options.onDamage);
-    if (typeof dir !== 'string' || dir === '') throw new InvalidConfigError('dir', `expected a folder path, got ${dir === '' ? 'an empty string' : typeof dir}`);
+    checkFolderPath('dir', dir);
     try {
       fs.mkdirSync(path.join(dir, 'topics'), { recursive: true });
     } catch (e) {

@@ -30,3 +30,8 @@ export function checkMilliseconds(option: string, value: unknown, hint = ''): vo
 export function checkOptionalFunction(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') throw new InvalidConfigError(option, `expected a function, got ${typeof value}`);
 }
+
+/** A folder option: a non-empty path string. */
+export function checkFolderPath(option: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new InvalidConfigError(option, `expected a folder path, got ${JSON.stringify(value) ?? String(value)}`);
+}
