@@ -10,7 +10,7 @@ import { timedRun } from './timed-run.js';
 import { ALOS, ALOS_100MS, EOS, meanOf, runsInOrder, type Variant } from './variants.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import * as topologies from './topologies/stateless.js';
-import { jsonWork, stringWork, type Work } from './topologies/stateless.js';
+import { jsonSpreadWork, jsonWork, stringWork, type Work } from './topologies/stateless.js';
 
 /**
  * Records per throughput run. At 1M the two-thread runs timed only ~0.7 s after the worker's cold
@@ -23,6 +23,9 @@ const LATENCY_RATE = 100_000;
 const LATENCY_SECONDS = 5;
 /** Produced at the same rate before the measured seconds, not measured: V8 optimizes the hot code meanwhile. */
 const LATENCY_WARMUP_SECONDS = 1;
+
+/** The bench topologies' export names in topologies/stateless.ts. */
+type TopologyName = 'stringTopology' | 'jsonTopology' | 'jsonSpreadTopology';
 
 /** The topologies as a module: stream threads (worker threads) build them from it. */
 const TOPOLOGY_MODULE = new URL('./topologies/stateless.ts', import.meta.url);
@@ -71,7 +74,7 @@ function valueMaker(kind: 'string' | 'json', text: string): (i: number) => Buffe
  * app's). Stream threads build the topology named `exportName` in each worker. Exported for
  * inFreshProcess: each timed run has a process of its own.
  */
-export async function statelessThroughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads: number, commitIntervalMs: number | null = null): Promise<number> {
+export async function statelessThroughput(root: string, name: string, exportName: TopologyName, guarantee: 'at_least_once' | 'exactly_once', text: string, threads: number, commitIntervalMs: number | null = null): Promise<number> {
   const filled = await freshLog(root, name);
   await fill(filled, valueMaker(exportName === 'stringTopology' ? 'string' : 'json', text));
   await filled.close();
@@ -87,7 +90,7 @@ export async function statelessThroughput(root: string, name: string, exportName
 }
 
 /** statelessThroughput in a new process; `commitIntervalMs` null keeps the guarantee's default. */
-function throughput(root: string, name: string, exportName: 'stringTopology' | 'jsonTopology', guarantee: 'at_least_once' | 'exactly_once', text: string, threads = 1, commitIntervalMs: number | null = null): number {
+function throughput(root: string, name: string, exportName: TopologyName, guarantee: 'at_least_once' | 'exactly_once', text: string, threads = 1, commitIntervalMs: number | null = null): number {
   return inFreshProcess<number>(new URL(import.meta.url), 'statelessThroughput', [root, name, exportName, guarantee, text, threads, commitIntervalMs]);
 }
 
@@ -152,6 +155,7 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const one = compared(1, [ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS]);
     const [alos, eos, alos100] = [one.rateOf(ALOS), one.rateOf(EOS), one.rateOf(ALOS_100MS)];
     const json = throughput(root, 'json-alos', 'jsonTopology', 'at_least_once', text);
+    const jsonSpread = throughput(root, 'json-spread-alos', 'jsonSpreadTopology', 'at_least_once', text);
     const two = compared(2, [ALOS, EOS, EOS, ALOS]);
     const [alos2, eos2] = [two.rateOf(ALOS), two.rateOf(EOS)];
     const json2 = throughput(root, 'json-alos-2t', 'jsonTopology', 'at_least_once', text, 2);
@@ -159,6 +163,7 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
     const keys = sample.map(keyOf);
     const stringPlain = plainLoop(stringWork, keys, sample.map(stringValue));
     const jsonPlain = plainLoop(jsonWork, keys, sample.map(jsonValue));
+    const jsonSpreadPlain = plainLoop(jsonSpreadWork, keys, sample.map(jsonValue));
     const lat = await latency(root);
     return {
       records: RECORDS,
@@ -181,6 +186,8 @@ export async function runStreamsBench(): Promise<Record<string, number | string>
       stringAppVsPlainLoop: Math.round((alos / stringPlain) * 100) / 100,
       jsonPlainLoopRecordsPerSec: jsonPlain,
       jsonAppVsPlainLoop: Math.round((json / jsonPlain) * 100) / 100,
+      jsonSpreadMapperAtLeastOnceRecordsPerSec: jsonSpread,
+      jsonSpreadMapperPlainLoopRecordsPerSec: jsonSpreadPlain,
       latencyRate: `${LATENCY_RATE} records/s for ${LATENCY_SECONDS} s after ${LATENCY_WARMUP_SECONDS} s of warm-up, at_least_once`,
       latencyP50Ms: lat.p50,
       latencyP99Ms: lat.p99,
