@@ -217,6 +217,31 @@ describe('StreamsApp', () => {
     await until(async () => (await log.fetch({ topic: 'out', partition: 0, offset: 0 })).length === 1, 'the commit');
     await app.close();
   });
+
+  it('at exactly_once, a task fenced while it sends drops its work, comes back after the grace, and each input is output once', async () => {
+    const log = await openLog({ in: 1, out: 1 });
+    let now = 0;
+    const app = new StreamsApp(upperTopology(), { applicationId: 'fenced', log, processingGuarantee: 'exactly_once', commitIntervalMs: 1_000, clock: () => now });
+    await app.start();
+    const batch = (from: number) => Array.from({ length: 50 }, (_, i) => ({ topic: 'in', key: Buffer.from('k'), value: Buffer.from(`v${from + i}`) }));
+    await log.produce(batch(0));
+    const written = async () => (await log.fetch({ topic: 'out', partition: 0, offset: 0, isolation: 'read_uncommitted', maxRecords: 1_000 })).length;
+    await until(async () => (await written()) === 50, 'the first outputs to be sent into the transaction');
+    // Another producer takes the task's transactional id: the app's open transaction is fenced.
+    const zombie = await log.transaction('fenced-0_0');
+    await log.produce(batch(50));
+    await until(() => app.metrics().processedRecords >= 100, 'the second batch to be processed');
+    // The fenced task is dropped (in the round that sees the fence) and stays away for the grace a
+    // rebalance gets; then it starts again from the last commit (none), in a transaction of its
+    // own that fences the other producer. Time moves on while the app runs, as it would.
+    await until(() => ((now += 100), app.metrics().processedRecords >= 200), 'the task to come back and process both batches again');
+    const committed = async () => (await log.fetch({ topic: 'out', partition: 0, offset: 0, maxRecords: 1_000 })).map((r) => r.value!.toString());
+    await until(async () => ((now += 100), (await committed()).length >= 100), 'the commit');
+    await app.close();
+    expect(await committed()).toEqual([...batch(0), ...batch(50)].map((r) => JSON.stringify(r.value.toString().toUpperCase())));
+    expect(app.metrics().processedRecords).toBe(200);
+    await expect(zombie.commit()).rejects.toThrow();
+  });
 });
 
 describe('StreamsApp sources', () => {

@@ -26,6 +26,12 @@ export class TaskManager {
    * round's fetch and processing, as a Kafka producer's sends do. One at most; commits wait for it.
    */
   private sending: Promise<unknown> | undefined;
+  /**
+   * exactly_once: the last round's sends into the tasks' transactions, which the next round's
+   * processing overlaps as at_least_once's `sending` does (a worker thread's send waits for the
+   * main thread's answer). Awaited before the next sends, before a commit, and before tasks close.
+   */
+  private sendingInTransactions: { task: StreamTask; done: Promise<void> }[] = [];
   /** at_least_once: the outputs of every task, sent in one produce per round. */
   private readonly collector: RecordCollector;
   /**
@@ -163,7 +169,14 @@ export class TaskManager {
     if (this.config.processingGuarantee === 'exactly_once') {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
       // in the tasks' collectors and rounds go on processing.
-      if (commitEnded) await Promise.all(tasks.map((t) => this.unlessMigrated(t, () => t.sendOutputsInTransaction())));
+      if (commitEnded) {
+        await this.sentInTransactions();
+        this.sendingInTransactions = tasks.filter((t) => this.tasks.get(t.id) === t).map((task) => {
+          const done = task.sendOutputsInTransaction();
+          done.catch(() => undefined); // reported by the sentInTransactions() that awaits it
+          return { task, done };
+        });
+      }
     } else {
       if (this.sending !== undefined) await this.sent();
       if (!this.collector.isEmpty) {
@@ -191,6 +204,7 @@ export class TaskManager {
   private async startCommit(tasks: StreamTask[]): Promise<void> {
     await this.committed();
     if (this.config.processingGuarantee === 'exactly_once') {
+      await this.sentInTransactions();
       await Promise.all(tasks.map((t) => this.unlessMigrated(t, async () => {
         const finish = await t.sendTransaction();
         if (finish !== undefined) this.inFlight(t, finish());
@@ -238,6 +252,24 @@ export class TaskManager {
     if (failure !== undefined) throw failure.reason;
   }
 
+  /**
+   * exactly_once: waits for the sends into transactions in flight. A task fenced meanwhile is
+   * dropped, as in unlessMigrated; any other failure is thrown here.
+   */
+  private async sentInTransactions(): Promise<void> {
+    const steps = this.sendingInTransactions;
+    if (steps.length === 0) return;
+    this.sendingInTransactions = [];
+    const results = await Promise.allSettled(steps.map((s) => s.done));
+    let failure: { reason: unknown } | undefined;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      if (result.reason instanceof ProducerFencedError) await this.dropTask(steps[i]!.task);
+      else failure ??= result;
+    }
+    if (failure !== undefined) throw failure.reason;
+  }
+
   /** Waits for the send in flight; its failure is thrown here. */
   private async sent(): Promise<void> {
     const send = this.sending;
@@ -278,7 +310,11 @@ export class TaskManager {
 
   /** Closes every task: committing first when `clean`, dropping uncommitted work when not. */
   async closeAll(clean: boolean): Promise<void> {
-    if (!clean) await this.committed().catch(() => undefined); // its tasks are closed dirty below
+    if (!clean) {
+      // Its tasks are closed dirty below, once nothing is being sent into their transactions.
+      await this.sentInTransactions().catch(() => undefined);
+      await this.committed().catch(() => undefined);
+    }
     const tasks = [...this.tasks.values()];
     if (clean) await this.commit(tasks);
     else {
