@@ -108,6 +108,10 @@ describe('Processor API through the test driver', () => {
     await driver.advanceWallClockTime(1);
     expect(fired).toEqual(['stream@10', 'stream@35', 'wall@1000']);
     expect(output.readKeyValuesToList().at(-1)).toEqual({ key: 'tick', value: '1000' });
+    // The clock never goes back, nor jumps to no time at all; a refused advance moves nothing.
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) await expect(driver.advanceWallClockTime(bad)).rejects.toThrow(TopologyError);
+    await driver.advanceWallClockTime(1_000);
+    expect(fired).toEqual(['stream@10', 'stream@35', 'wall@1000', 'wall@2000']);
     await driver.close();
   });
 

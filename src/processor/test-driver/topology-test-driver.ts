@@ -80,6 +80,8 @@ export class TopologyTestDriver {
 
   /** Moves the wall clock forward and fires the wall-clock punctuators that became due. */
   async advanceWallClockTime(ms: number): Promise<void> {
+    // Kafka's refuses a negative advance too: wall-clock punctuators never see the clock go back.
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TopologyError(`advanceWallClockTime expects a finite number of milliseconds >= 0, got ${String(ms)}`);
     const tasks = await this.tasks();
     this.wallClock += ms;
     for (const t of tasks) t.executor.punctuateWallClock(this.wallClock);
