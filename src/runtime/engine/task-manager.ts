@@ -11,6 +11,9 @@ import { StreamTask, type TaskStoreSettings } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
+/** A task's step in flight (a commit's last step, or a send into its transaction). */
+type TaskStep = { task: StreamTask; done: Promise<void> };
+
 /**
  * Owns the tasks of one StreamsApp: makes them from a partition assignment, runs one poll →
  * process → produce → commit round over all of them, and commits and closes them on revocation.
@@ -31,7 +34,7 @@ export class TaskManager {
    * processing overlaps as at_least_once's `sending` does (a worker thread's send waits for the
    * main thread's answer). Awaited before the next sends, before a commit, and before tasks close.
    */
-  private sendingInTransactions: { task: StreamTask; done: Promise<void> }[] = [];
+  private sendingInTransactions: TaskStep[] = [];
   /** at_least_once: the outputs of every task, sent in one produce per round. */
   private readonly collector: RecordCollector;
   /**
@@ -40,7 +43,7 @@ export class TaskManager {
    * changelog records are already written); then its stores applying their writes. Awaited before
    * a task sends into a new transaction, before the next commit, and before tasks are closed.
    */
-  private committing: { task: StreamTask; done: Promise<void> }[] = [];
+  private committing: TaskStep[] = [];
   /** Whether every step in `committing` has ended (until then, exactly_once rounds keep outputs in the collectors). */
   private committingEnded = true;
 
@@ -242,14 +245,7 @@ export class TaskManager {
     const steps = this.committing;
     this.committing = [];
     this.committingEnded = true;
-    const results = await Promise.allSettled(steps.map((s) => s.done));
-    let failure: { reason: unknown } | undefined;
-    for (const [i, result] of results.entries()) {
-      if (result.status === 'fulfilled') continue;
-      await this.dropTask(steps[i]!.task);
-      if (!(result.reason instanceof ProducerFencedError)) failure ??= result;
-    }
-    if (failure !== undefined) throw failure.reason;
+    await this.settle(steps, () => true);
   }
 
   /**
@@ -260,12 +256,17 @@ export class TaskManager {
     const steps = this.sendingInTransactions;
     if (steps.length === 0) return;
     this.sendingInTransactions = [];
+    await this.settle(steps, (reason) => reason instanceof ProducerFencedError);
+  }
+
+  /** Awaits every task's step, drops the tasks whose failure `drops` accepts, then throws the first failure that is not a fence. */
+  private async settle(steps: TaskStep[], drops: (reason: unknown) => boolean): Promise<void> {
     const results = await Promise.allSettled(steps.map((s) => s.done));
     let failure: { reason: unknown } | undefined;
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (result.reason instanceof ProducerFencedError) await this.dropTask(steps[i]!.task);
-      else failure ??= result;
+      if (drops(result.reason)) await this.dropTask(steps[i]!.task);
+      if (!(result.reason instanceof ProducerFencedError)) failure ??= result;
     }
     if (failure !== undefined) throw failure.reason;
   }
