@@ -168,13 +168,18 @@ export class TaskManager {
     }
     // The last commit's failure, if it has ended, is handled in the round that sees it end.
     const commitEnded = this.committingEnded;
-    if (commitEnded) await this.committed();
-    if (this.config.processingGuarantee === 'exactly_once') {
+    const exactlyOnce = this.config.processingGuarantee === 'exactly_once';
+    if (commitEnded) {
+      await this.committed();
+      if (exactlyOnce) await this.sentInTransactions();
+    }
+    // Only tasks still owned: one may have been dropped above (fenced) after this round began.
+    const live = tasks.filter((t) => this.tasks.get(t.id) === t);
+    if (exactlyOnce) {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
       // in the tasks' collectors and rounds go on processing.
       if (commitEnded) {
-        await this.sentInTransactions();
-        this.sendingInTransactions = tasks.filter((t) => this.tasks.get(t.id) === t).map((task) => {
+        this.sendingInTransactions = live.map((task) => {
           const done = task.sendOutputsInTransaction();
           done.catch(() => undefined); // reported by the sentInTransactions() that awaits it
           return { task, done };
@@ -188,8 +193,6 @@ export class TaskManager {
         this.sending = send;
       }
     }
-    // Only tasks still owned: one may have been dropped above (fenced) after this round began.
-    const live = tasks.filter((t) => this.tasks.get(t.id) === t);
     if (now - this.lastCommit >= this.config.commitIntervalMs || live.some((t) => t.commitRequested)) await this.startCommit(live);
     return processed;
   }
