@@ -148,6 +148,9 @@ export class KStream<K, V> {
    * same partition (needed after a key change, before grouping or joining).
    */
   repartition(repartitioned: Repartitioned<K, V> = {}): KStream<K, V> {
+    const partitions = repartitioned.partitions;
+    // Checked here, as window sizes are, rather than when the app creates the topic at start.
+    if (partitions !== undefined && !(Number.isInteger(partitions) && partitions >= 1)) throw new TopologyError(`repartition partitions must be an integer >= 1, got ${String(partitions)}`);
     const sinkName = this.graph.nodeName('KSTREAM-REPARTITION-SINK');
     const sourceName = this.graph.nodeName('KSTREAM-REPARTITION-SOURCE');
     const topic = `${repartitioned.name ?? sinkName}-repartition`;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TopologyTestDriver } from '../../src/index.js';
+import { StreamsBuilder, TopologyError, TopologyTestDriver } from '../../src/index.js';
 import { runOnEmbeddedLog, type AppRun } from '../helpers/run-app.js';
 import { cases, s, topology } from './stateless-cases.js';
 
@@ -8,6 +8,15 @@ describe('stateless operators', () => {
   afterEach(async () => {
     await run?.log.close();
     run = undefined;
+  });
+
+  it('refuses a repartition to fewer than one, or a fractional number of, partitions when it is asked for', () => {
+    const stream = new StreamsBuilder().stream('in', { key: s, value: s });
+    for (const partitions of [0, -1, 1.5, Number.NaN]) {
+      expect(() => stream.repartition({ partitions })).toThrow(TopologyError);
+      expect(() => stream.repartition({ partitions })).toThrow(/repartition partitions/);
+    }
+    expect(() => stream.repartition({ partitions: 3 })).not.toThrow();
   });
 
   describe.each(cases)('$name', (c) => {
