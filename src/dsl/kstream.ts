@@ -11,6 +11,7 @@ import { BranchedKStream } from './branched-kstream.js';
 import type { Graph } from './internals/graph.js';
 import type { Named, Printed, ProcessOptions, Produced, Repartitioned } from './options.js';
 import { serdes } from './internals/serde-options.js';
+import { integerAtLeastOne } from './internals/integer-at-least-one.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import type { Grouped } from './materialized.js';
 import { TopologyError } from '../processor/topology-error.js';
@@ -148,9 +149,8 @@ export class KStream<K, V> {
    * same partition (needed after a key change, before grouping or joining).
    */
   repartition(repartitioned: Repartitioned<K, V> = {}): KStream<K, V> {
-    const partitions = repartitioned.partitions;
     // Checked here, as window sizes are, rather than when the app creates the topic at start.
-    if (partitions !== undefined && !(Number.isInteger(partitions) && partitions >= 1)) throw new TopologyError(`repartition partitions must be an integer >= 1, got ${String(partitions)}`);
+    if (repartitioned.partitions !== undefined) integerAtLeastOne('repartition partitions', repartitioned.partitions);
     const sinkName = this.graph.nodeName('KSTREAM-REPARTITION-SINK');
     const sourceName = this.graph.nodeName('KSTREAM-REPARTITION-SOURCE');
     const topic = `${repartitioned.name ?? sinkName}-repartition`;

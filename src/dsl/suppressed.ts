@@ -1,4 +1,5 @@
 import { TopologyError } from '../processor/topology-error.js';
+import { integerAtLeastOne } from './internals/integer-at-least-one.js';
 
 /** How a suppressed table emits. Kafka Streams: `Suppressed`. */
 export type Suppressed =
@@ -12,11 +13,7 @@ export type Suppressed =
 export type SuppressBufferLimits = { maxRecords?: number; maxBytes?: number; name?: string };
 
 function limitsOf(where: string, options: SuppressBufferLimits): { maxRecords: number; maxBytes: number } {
-  const limit = (field: 'maxRecords' | 'maxBytes') => {
-    const value = options[field] ?? Number.MAX_SAFE_INTEGER;
-    if (!Number.isInteger(value) || value < 1) throw new TopologyError(`${where} ${field} must be an integer >= 1, got ${String(value)}`);
-    return value;
-  };
+  const limit = (field: 'maxRecords' | 'maxBytes') => integerAtLeastOne(`${where} ${field}`, options[field] ?? Number.MAX_SAFE_INTEGER);
   return { maxRecords: limit('maxRecords'), maxBytes: limit('maxBytes') };
 }
 
