@@ -36,7 +36,9 @@ import { dumpTopicSegments, type SegmentDump } from './segment-dump.js';
 /**
  * When EmbeddedLog calls fsync. A write is in the OS page cache when its call resolves, so it
  * survives the process being killed; fsync is what makes it survive power loss.
- * - 'commit' (default): transaction commits and offset commits are fsynced before they resolve.
+ * - 'commit' (default): transaction commits and offset commits are fsynced before they resolve; an
+ *   offset commit first fsyncs the records produced before it, so a power loss never keeps an
+ *   offset commit and drops records written before it.
  * - 'always': every produce is fsynced too.
  * - 'never': nothing is fsynced (tests, throwaway data).
  */
@@ -284,6 +286,13 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     return bases;
   }
 
+  /** fsyncs every partition with writes not yet synced (or a sync in flight). */
+  private async syncAllPartitions(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const topic of this.topics.values()) for (const p of topic.partitions) pending.push(p.sync());
+    await Promise.all(pending);
+  }
+
   private async syncTopicsOf(records: ProducerRecord[]): Promise<void> {
     const partitions = new Set<PartitionLog>();
     for (const r of records) {
@@ -385,6 +394,10 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     validateGroupId(groupId);
     this.validateOffsets(offsets);
     const commit = { groupId, offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })) };
+    // Records produced before an offset commit are made as durable as it first: an at_least_once
+    // app commits its input offsets after sending their outputs, and a power loss that kept the
+    // offsets but dropped those outputs would lose records.
+    if (this.fsyncPolicy === 'commit') await this.track(this.syncAllPartitions());
     await this.track(this.coordinator.commitOffsets(commit, this.fsyncPolicy !== 'never'));
   }
 
