@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   EmbeddedLog,
   Serdes,
@@ -135,6 +136,42 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
     await drained(third, log);
     await until(() => third.store<ReadOnlyKeyValueStore<string, number>>('word-counts').get('apple') === reference(input).get('apple')! + 2, 'the new words counted');
     await third.close();
+  });
+
+  it('rebuilds the stores of a task database found damaged from their changelogs', async () => {
+    const log = await openLog();
+    await log.createTopic('lines', { partitions: 4 });
+    await log.createTopic('counts', { partitions: 4 });
+    const input = lines(300);
+    await produceLines(log, input);
+    const stateDir = tempDir('tributary-state-');
+    const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
+    await drained(first, log);
+    const before = await first.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all();
+    await first.close();
+    // Bytes in the middle of each task database's write-ahead log overwritten (disk damage).
+    let damaged = 0;
+    for (const task of fs.readdirSync(path.join(stateDir, 'wc'))) {
+      const dir = path.join(stateDir, 'wc', task);
+      for (const f of fs.readdirSync(dir).filter((name) => name.endsWith('.log'))) {
+        const bytes = fs.readFileSync(path.join(dir, f));
+        if (bytes.length < 200) continue;
+        bytes.fill(0xa5, bytes.length >> 1, (bytes.length >> 1) + 16);
+        fs.writeFileSync(path.join(dir, f), bytes);
+        damaged++;
+      }
+    }
+    expect(damaged).toBeGreaterThan(0);
+
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const second = await startApp(log, { processingGuarantee: guarantee, stateDir });
+    await drained(second, log);
+    expect(warn.mock.calls.filter(([m]) => /state database .* is damaged/.test(String(m)))).toHaveLength(damaged);
+    warn.mockRestore();
+    expect(second.metrics().restoredRecords).toBeGreaterThan(0);
+    const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+    expect(sortByKey(await second.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all())).toEqual(sortByKey(before));
+    await second.close();
   });
 });
 

@@ -32,7 +32,7 @@ export class GlobalStores {
   ) {}
 
   static async open(specs: { builder: StoreBuilder; topic: string; keySerde: Serde<unknown>; valueSerde: Serde<unknown> }[], options: { applicationId: string; stateDir: string; recordTimestamp: () => number; folder?: string }): Promise<GlobalStores> {
-    const database = specs.some((s) => s.builder.kind === 'level') ? await TaskDatabase.open(join(options.stateDir, options.applicationId, options.folder ?? 'global')) : undefined;
+    const database = specs.some((s) => s.builder.kind === 'level') ? await TaskDatabase.open(join(options.stateDir, options.applicationId, options.folder ?? 'global'), 'rebuild') : undefined;
     const stores = new Map<string, Global>();
     for (const spec of specs) {
       const store = spec.builder.build();

@@ -1,10 +1,27 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import { StateStoreError } from '../state-store-error.js';
 import { prefixEnd, type BackingOp, type BytesBacking } from './bytes-backing.js';
 
 const LOCK_RETRY_MS = 50;
 const LOCK_TIMEOUT_MS = 30_000;
+/**
+ * Left in a database folder found damaged whose stores cannot be rebuilt, so that the next open
+ * refuses it too: LevelDB's report of the damage is in a LOG file it replaces at every open.
+ */
+const DAMAGE_MARKER = 'TRIBUTARY-DAMAGED';
+
+/**
+ * What to do with a database whose write-ahead log was damaged in the middle (disk or file
+ * corruption; a crash only tears its tail, which LevelDB drops silently and rightly). LevelDB
+ * skips the damaged records and opens anyway, so committed writes are gone while a later
+ * checkpoint may still claim them. 'rebuild': every store in it can be restored from elsewhere
+ * (its changelog, or a global store's topic); the folder is emptied so they restore from scratch.
+ * 'fail': a StateStoreError, as what was lost cannot be restored.
+ */
+export type OnDatabaseDamage = 'rebuild' | 'fail';
 
 /**
  * One LevelDB database per task (`<stateDir>/<applicationId>/<taskId>/`). Each store owns the
@@ -21,19 +38,30 @@ export class TaskDatabase {
    * Opens (creating) the folder's database. A previous owner in this process may still be closing
    * it during a rebalance, so a held lock is retried for a while before giving up.
    */
-  static async open(path: string): Promise<TaskDatabase> {
+  static async open(path: string, onDamage: OnDatabaseDamage): Promise<TaskDatabase> {
     await mkdir(path, { recursive: true });
     const deadline = Date.now() + LOCK_TIMEOUT_MS;
     for (;;) {
       const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
       try {
         await db.open();
-        return new TaskDatabase(db, path);
       } catch (e) {
         const locked = (e as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
         if (!locked || Date.now() > deadline) throw new StateStoreError(`Cannot open the state database at ${path}: ${(e as Error).message}`, e);
         await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+        continue;
       }
+      const damage = damageFound(path);
+      if (damage === undefined) return new TaskDatabase(db, path);
+      // Marked before anything else, so a crash from here on still finds the folder damaged.
+      await writeFile(join(path, DAMAGE_MARKER), `${damage}\n`);
+      await db.close();
+      if (onDamage === 'fail') {
+        throw new StateStoreError(`The state database at ${path} is damaged and lost committed writes (${damage}); not every store in it keeps a changelog to restore from. Delete the folder to start its stores empty`);
+      }
+      console.warn(`tributary: the state database at ${path} is damaged (${damage}); rebuilding its stores from their changelogs`);
+      await rm(path, { recursive: true, force: true });
+      await mkdir(path, { recursive: true });
     }
   }
 
@@ -44,6 +72,16 @@ export class TaskDatabase {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/** LevelDB's report of write-ahead log records it skipped as corrupt while opening, or our marker of an earlier one. */
+function damageFound(path: string): string | undefined {
+  const marker = join(path, DAMAGE_MARKER);
+  if (existsSync(marker)) return readFileSync(marker, 'utf8').trim();
+  const info = join(path, 'LOG');
+  if (!existsSync(info)) return undefined;
+  // LevelDB logs "<file>: dropping <n> bytes; Corruption: <why>" for each damaged stretch it skips.
+  return /\S+: dropping \d+ bytes; Corruption: .*/.exec(readFileSync(info, 'utf8'))?.[0];
 }
 
 class LevelBacking implements BytesBacking {

@@ -42,7 +42,9 @@ export class TaskStores {
 
   static async open(builders: StoreBuilder[], options: TaskStoresOptions): Promise<TaskStores> {
     const persistent = builders.some((b) => b.kind === 'level');
-    const database = persistent ? await TaskDatabase.open(join(options.stateDir, options.applicationId, options.taskId)) : undefined;
+    // A damaged database is rebuilt only if every store in it restores from a changelog.
+    const onDamage = builders.every((b) => b.kind !== 'level' || b.logging) ? 'rebuild' : 'fail';
+    const database = persistent ? await TaskDatabase.open(join(options.stateDir, options.applicationId, options.taskId), onDamage) : undefined;
     const stores = new Map<string, ManagedStore>();
     const logged = new Map<string, string>();
     try {
