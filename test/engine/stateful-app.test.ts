@@ -85,6 +85,24 @@ async function expectFinalCounts(app: StreamsApp, log: EmbeddedLog, expected: Ma
   for (const [word, count] of expected) expect(store.get(word)).toBe(count);
 }
 
+const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+
+/** An app that counted 300 lines into a state folder and closed: the log, the folder and the word counts it held. */
+async function countedAndClosed(guarantee: 'at_least_once' | 'exactly_once') {
+  const log = await openLog();
+  await log.createTopic('lines', { partitions: 4 });
+  await log.createTopic('counts', { partitions: 4 });
+  const input = lines(300);
+  await produceLines(log, input);
+  const stateDir = tempDir('tributary-state-');
+  const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
+  await drained(first, log);
+  const before = await first.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all();
+  const windowsBefore = await first.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all();
+  await first.close();
+  return { log, input, stateDir, before, windowsBefore };
+}
+
 describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on EmbeddedLog (%s)', (guarantee) => {
   it('counts words across partitions; output, queries and changelog agree with a reference', async () => {
     const log = await openLog();
@@ -107,23 +125,12 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
   });
 
   it('rebuilds identical stores from the changelogs when the state folder is deleted', async () => {
-    const log = await openLog();
-    await log.createTopic('lines', { partitions: 4 });
-    await log.createTopic('counts', { partitions: 4 });
-    const input = lines(300);
-    await produceLines(log, input);
-    const stateDir = tempDir('tributary-state-');
-    const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
-    await drained(first, log);
-    const before = await first.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all();
-    const windowsBefore = await first.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all();
-    await first.close();
+    const { log, input, stateDir, before, windowsBefore } = await countedAndClosed(guarantee);
     fs.rmSync(stateDir, { recursive: true, force: true });
 
     const second = await startApp(log, { processingGuarantee: guarantee, stateDir });
     await drained(second, log);
     expect(second.metrics().restoredRecords).toBeGreaterThan(0);
-    const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
     expect(sortByKey(await second.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all())).toEqual(sortByKey(before));
     expect(sortByKey(await second.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all())).toEqual(sortByKey(windowsBefore));
     expect(Object.fromEntries(sortByKey(before).map((e) => [e.key, e.value]))).toEqual(Object.fromEntries([...reference(input)].sort()));
@@ -139,16 +146,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
   });
 
   it('rebuilds the stores of a task database found damaged from their changelogs', async () => {
-    const log = await openLog();
-    await log.createTopic('lines', { partitions: 4 });
-    await log.createTopic('counts', { partitions: 4 });
-    const input = lines(300);
-    await produceLines(log, input);
-    const stateDir = tempDir('tributary-state-');
-    const first = await startApp(log, { processingGuarantee: guarantee, stateDir });
-    await drained(first, log);
-    const before = await first.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all();
-    await first.close();
+    const { log, stateDir, before, windowsBefore } = await countedAndClosed(guarantee);
     // Bytes in the middle of each task database's write-ahead log overwritten (disk damage).
     let damaged = 0;
     for (const task of fs.readdirSync(path.join(stateDir, 'wc'))) {
@@ -169,8 +167,8 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
     expect(warn.mock.calls.filter(([m]) => /state database .* is damaged/.test(String(m)))).toHaveLength(damaged);
     warn.mockRestore();
     expect(second.metrics().restoredRecords).toBeGreaterThan(0);
-    const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
     expect(sortByKey(await second.store<ReadOnlyKeyValueStore<string, number>>('word-counts').all())).toEqual(sortByKey(before));
+    expect(sortByKey(await second.store<ReadOnlyWindowStore<string, number>>('word-counts-per-second').all())).toEqual(sortByKey(windowsBefore));
     await second.close();
   });
 });
