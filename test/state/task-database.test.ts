@@ -51,7 +51,7 @@ describe('a task database whose write-ahead log is damaged', () => {
     expect(backing.checkpoint).toBeUndefined();
     expect(backing.get(key(999))).toBeUndefined();
     expect(await backing.approximateCount()).toBe(0);
-    expect(warn.mock.calls.join(' ')).toMatch(/damaged .*Corruption.*rebuilding its stores from their changelogs/);
+    expect(warn.mock.calls.join(' ')).toMatch(/damaged .*Corruption.*emptying it for its stores to restore from the log/);
     await db.close();
     // Rebuilt once: the next open finds a sound database.
     warn.mockClear();

@@ -8,8 +8,9 @@ import { prefixEnd, type BackingOp, type BytesBacking } from './bytes-backing.js
 const LOCK_RETRY_MS = 50;
 const LOCK_TIMEOUT_MS = 30_000;
 /**
- * Left in a database folder found damaged whose stores cannot be rebuilt, so that the next open
- * refuses it too: LevelDB's report of the damage is in a LOG file it replaces at every open.
+ * Written into a database folder found damaged before anything is done about it, so that the next
+ * open still knows (after a crash meanwhile, or a refusal): LevelDB reports the damage only in a LOG
+ * file it replaces at every open.
  */
 const DAMAGE_MARKER = 'TRIBUTARY-DAMAGED';
 
@@ -53,13 +54,12 @@ export class TaskDatabase {
       }
       const damage = damageFound(path);
       if (damage === undefined) return new TaskDatabase(db, path);
-      // Marked before anything else, so a crash from here on still finds the folder damaged.
       await writeFile(join(path, DAMAGE_MARKER), `${damage}\n`);
       await db.close();
       if (onDamage === 'fail') {
         throw new StateStoreError(`The state database at ${path} is damaged and lost committed writes (${damage}); not every store in it keeps a changelog to restore from. Delete the folder to start its stores empty`);
       }
-      console.warn(`tributary: the state database at ${path} is damaged (${damage}); rebuilding its stores from their changelogs`);
+      console.warn(`tributary: the state database at ${path} is damaged (${damage}); emptying it for its stores to restore from the log`);
       await rm(path, { recursive: true, force: true });
       await mkdir(path, { recursive: true });
     }
