@@ -286,11 +286,13 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     return bases;
   }
 
+  private allPartitions(): PartitionLog[] {
+    return [...this.topics.values()].flatMap((t) => t.partitions);
+  }
+
   /** fsyncs every partition with writes not yet synced (or a sync in flight). */
   private async syncAllPartitions(): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const topic of this.topics.values()) for (const p of topic.partitions) pending.push(p.sync());
-    await Promise.all(pending);
+    await Promise.all(this.allPartitions().map((p) => p.sync()));
   }
 
   private async syncTopicsOf(records: ProducerRecord[]): Promise<void> {
@@ -465,7 +467,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     this.closed = true;
     await Promise.allSettled([...this.inflight]);
     for (const txn of this.current.values()) if (txn.isOpen) await txn.abortAfterFailure().catch(() => undefined);
-    const partitions = [...this.topics.values()].flatMap((t) => t.partitions);
+    const partitions = this.allPartitions();
     if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync(true)));
     for (const p of partitions) p.close();
     this.coordinator.close();
