@@ -10,7 +10,7 @@ import path from 'node:path';
 import { inFreshProcess } from './fresh-process.js';
 import { settleDisk } from './settle-disk.js';
 import { timedRun } from './timed-run.js';
-import { ALOS, ALOS_100MS, EOS, meanOf, repeated, runsInOrder, type Variant } from './variants.js';
+import { ALOS, ALOS_100MS, BOTH_GUARANTEES, BOTH_GUARANTEES_AND_ALOS_100MS, EOS, meanOf, repeated, runsInOrder, type Variant } from './variants.js';
 import { EmbeddedLog, StreamsApp } from '../src/index.js';
 import topology from './topologies/windowed-count.js';
 
@@ -80,6 +80,20 @@ function run(dir: string, keys: number, variant: Variant, threads = 1): number {
   return inFreshProcess<number>(new URL(import.meta.url), 'statefulThroughput', [dir, keys, variant.guarantee, variant.commitIntervalMs ?? null, threads]);
 }
 
+/**
+ * Runs each variant of `order` in turn, each in a folder of its own that `afterRun` may use
+ * (the folder is deleted after it); returns the rates in order.
+ */
+function runAll(root: string, keys: number, order: readonly Variant[], threads: number, afterRun?: (dir: string, n: number) => void): number[] {
+  return order.map((variant, n) => {
+    const dir = path.join(root, `${keys}-${variant.guarantee}-${threads}t-${n}`);
+    const rate = run(dir, keys, variant, threads);
+    afterRun?.(dir, n);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return rate;
+  });
+}
+
 export async function runStatefulBench(): Promise<Record<string, number | string>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-stateful-'));
   const results: Record<string, number | string> = { 'records, 10k keys': recordsFor(10_000), 'records, 1M keys': recordsFor(1_000_000), partitions: PARTITIONS };
@@ -87,22 +101,17 @@ export async function runStatefulBench(): Promise<Record<string, number | string
     for (const keys of [10_000, 1_000_000]) {
       // 10k keys: each variant four times, 1M keys twice, in an order symmetric about its middle,
       // so a steady drift of the machine's speed cancels out of their ratios.
-      const order = keys === 10_000 ? repeated([ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS], 2) : [ALOS, EOS, EOS, ALOS];
-      const rates: number[] = [];
-      for (const [n, variant] of order.entries()) {
-        const dir = path.join(root, `${keys}-${variant.guarantee}-${n}`);
-        rates.push(run(dir, keys, variant));
-        if (keys === 1_000_000 && n === 0) {
-          const restart = (cold: boolean) => inFreshProcess<{ ms: number; restored: number }>(new URL(import.meta.url), 'restartTime', [dir, cold]);
-          const cold = restart(true);
-          results['cold restore ms'] = cold.ms;
-          results['cold restore records'] = cold.restored;
-          const warm = restart(false);
-          results['warm restart ms'] = warm.ms;
-          results['warm restart restored records'] = warm.restored;
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const order = keys === 10_000 ? repeated(BOTH_GUARANTEES_AND_ALOS_100MS, 2) : BOTH_GUARANTEES;
+      const rates = runAll(root, keys, order, 1, (dir, n) => {
+        if (keys !== 1_000_000 || n !== 0) return;
+        const restart = (cold: boolean) => inFreshProcess<{ ms: number; restored: number }>(new URL(import.meta.url), 'restartTime', [dir, cold]);
+        const cold = restart(true);
+        results['cold restore ms'] = cold.ms;
+        results['cold restore records'] = cold.restored;
+        const warm = restart(false);
+        results['warm restart ms'] = warm.ms;
+        results['warm restart restored records'] = warm.restored;
+      });
       const alos = meanOf(order, rates, ALOS);
       const eos = meanOf(order, rates, EOS);
       results[`keys ${keys} at_least_once rec/s`] = alos;
@@ -116,13 +125,8 @@ export async function runStatefulBench(): Promise<Record<string, number | string
       results[`keys ${keys} runs in order`] = runsInOrder(order, rates);
       // The same on two stream threads (worker threads), after the runs above: four times each
       // with 10k keys, twice with 1M.
-      const order2 = keys === 10_000 ? repeated([ALOS, EOS, EOS, ALOS], 2) : [ALOS, EOS, EOS, ALOS];
-      const rates2: number[] = [];
-      for (const [n, variant] of order2.entries()) {
-        const dir = path.join(root, `${keys}-${variant.guarantee}-2t-${n}`);
-        rates2.push(run(dir, keys, variant, 2));
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const order2 = keys === 10_000 ? repeated(BOTH_GUARANTEES, 2) : BOTH_GUARANTEES;
+      const rates2 = runAll(root, keys, order2, 2);
       const alos2 = meanOf(order2, rates2, ALOS);
       const eos2 = meanOf(order2, rates2, EOS);
       results[`keys ${keys} at_least_once 2 threads rec/s`] = alos2;

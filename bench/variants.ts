@@ -10,6 +10,11 @@ export const ALOS_100MS: Variant = { guarantee: 'at_least_once', commitIntervalM
 
 const label = (v: Variant) => `${v.guarantee === 'at_least_once' ? 'ALOS' : 'EOS'}${v.commitIntervalMs === undefined ? '' : `@${v.commitIntervalMs}ms`}`;
 
+/** The guarantees compared, in an order that reads the same both ways. */
+export const BOTH_GUARANTEES: readonly Variant[] = [ALOS, EOS, EOS, ALOS];
+/** The same with at_least_once committing every 100 ms in the middle. */
+export const BOTH_GUARANTEES_AND_ALOS_100MS: readonly Variant[] = [ALOS, EOS, ALOS_100MS, ALOS_100MS, EOS, ALOS];
+
 /** "ALOS 250k / EOS 240k / …": each run's rate, in the order they ran. */
 export function runsInOrder(order: readonly Variant[], rates: readonly number[]): string {
   return order.map((v, i) => `${label(v)} ${Math.round(rates[i]! / 1000)}k`).join(' / ');
