@@ -44,6 +44,8 @@ export class TaskManager {
    * a task sends into a new transaction, before the next commit, and before tasks are closed.
    */
   private committing: TaskStep[] = [];
+  /** Full rounds in a row whose outputs were held back (see holdsOutputs). */
+  private heldRounds = 0;
   /** Whether every step in `committing` has ended (until then, exactly_once rounds keep outputs in the collectors). */
   private committingEnded = true;
 
@@ -178,7 +180,7 @@ export class TaskManager {
     if (exactlyOnce) {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
       // in the tasks' collectors and rounds go on processing.
-      if (commitEnded) {
+      if (commitEnded && !this.holdsOutputs(processed, live.length)) {
         this.sendingInTransactions = live.map((task) => {
           const done = task.sendOutputsInTransaction();
           done.catch(() => undefined); // reported by the sentInTransactions() that awaits it
@@ -187,7 +189,7 @@ export class TaskManager {
       }
     } else {
       if (this.sending !== undefined) await this.sent();
-      if (!this.collector.isEmpty) {
+      if (!this.collector.isEmpty && !this.holdsOutputs(processed, live.length)) {
         const send = this.collector.send(this.config.log);
         send.catch(() => undefined); // reported by the sent() that awaits it
         this.sending = send;
@@ -195,6 +197,23 @@ export class TaskManager {
     }
     if (now - this.lastCommit >= this.config.commitIntervalMs || live.some((t) => t.commitRequested)) await this.startCommit(live);
     return processed;
+  }
+
+  /**
+   * Whether this round's outputs wait for a later round. Only on a thread that serves workers
+   * (bounded rounds), and only while its rounds come full: it then sends every few rounds, as
+   * many records as one unbounded round (maxPollRecords per task) would. Sending after each
+   * short round made its writes a quarter of the size of the other threads'.
+   */
+  private holdsOutputs(processed: number, tasks: number): boolean {
+    if (this.recordsPerRound === undefined || processed < this.recordsPerRound) {
+      this.heldRounds = 0;
+      return false;
+    }
+    const rounds = Math.ceil((this.config.maxPollRecords * tasks) / this.recordsPerRound);
+    if (++this.heldRounds < rounds) return true;
+    this.heldRounds = 0;
+    return false;
   }
 
   /** Commits the given tasks (all by default): outputs are sent first, then offsets. */
