@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Level } from 'level';
 import {
   EmbeddedLog,
   Serdes,
@@ -85,6 +86,25 @@ async function expectFinalCounts(app: StreamsApp, log: EmbeddedLog, expected: Ma
   for (const [word, count] of expected) expect(store.get(word)).toBe(count);
 }
 
+/**
+ * A copy of a cleanly closed state folder whose task databases hold their contents in LevelDB's
+ * write-ahead log, as after a crash (a clean close writes it out to a table): each database gets
+ * its entries written again, unchanged, and is copied before it is closed.
+ */
+async function asCrashLeftIt(stateDir: string): Promise<string> {
+  const copy = tempDir('tributary-state-crashed-');
+  for (const task of fs.readdirSync(path.join(stateDir, 'wc'))) {
+    const dir = path.join(stateDir, 'wc', task);
+    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    const entries = await db.iterator().all();
+    await db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));
+    fs.cpSync(dir, path.join(copy, 'wc', task), { recursive: true });
+    await db.close();
+  }
+  return copy;
+}
+
 const sortByKey = <T extends { key: unknown }>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
 
 /** An app that counted 300 lines into a state folder and closed: the log, the folder and the word counts it held. */
@@ -146,7 +166,8 @@ describe.each(['at_least_once', 'exactly_once'] as const)('a stateful app on Emb
   });
 
   it('rebuilds the stores of a task database found damaged from their changelogs', async () => {
-    const { log, stateDir, before, windowsBefore } = await countedAndClosed(guarantee);
+    const { log, stateDir: closedDir, before, windowsBefore } = await countedAndClosed(guarantee);
+    const stateDir = await asCrashLeftIt(closedDir);
     // Bytes in the middle of each task database's write-ahead log overwritten (disk damage).
     let damaged = 0;
     for (const task of fs.readdirSync(path.join(stateDir, 'wc'))) {

@@ -9,7 +9,8 @@ const key = (i: number) => Buffer.from(`key-${String(i).padStart(4, '0')}`);
 
 /**
  * A database holding 200 keys of 1 KB (several of LevelDB's 32 KB log blocks) at checkpoint 1,
- * then one more key at checkpoint 2, closed with everything still in its write-ahead log.
+ * then one more key at checkpoint 2, as a crash right after would leave it: everything still in
+ * its write-ahead log (a copy of the open database's folder; a clean close empties the log).
  */
 async function filledDatabase(): Promise<string> {
   const dir = tempDir('tributary-task-db-');
@@ -17,8 +18,10 @@ async function filledDatabase(): Promise<string> {
   const backing = db.backing('counts');
   await backing.write(Array.from({ length: 200 }, (_, i) => ({ key: key(i), value: Buffer.alloc(1024, i % 256), timestamp: 0 })), 1);
   await backing.write([{ key: key(999), value: Buffer.from('last'), timestamp: 0 }], 2);
+  const crashed = tempDir('tributary-task-db-crashed-');
+  fs.cpSync(dir, crashed, { recursive: true });
   await db.close();
-  return dir;
+  return crashed;
 }
 
 function writeAheadLog(dir: string): string {
@@ -81,5 +84,21 @@ describe('a task database whose write-ahead log is damaged', () => {
     expect(backing.get(key(199))).toEqual(Buffer.alloc(1024, 199));
     expect(backing.get(key(999))).toBeUndefined();
     await db.close();
+  });
+});
+
+describe('a task database closed cleanly', () => {
+  it('leaves its write-ahead log empty, so the next open replays nothing, and keeps every write', async () => {
+    const dir = tempDir('tributary-task-db-');
+    const db = await TaskDatabase.open(dir, 'fail');
+    await db.backing('counts').write(Array.from({ length: 200 }, (_, i) => ({ key: key(i), value: Buffer.alloc(1024, i % 256), timestamp: 0 })), 1);
+    await db.close();
+    expect(fs.statSync(writeAheadLog(dir)).size).toBe(0);
+    const reopened = await TaskDatabase.open(dir, 'fail');
+    const backing = reopened.backing('counts');
+    expect(backing.checkpoint).toBe(1);
+    expect(backing.get(key(123))).toEqual(Buffer.alloc(1024, 123));
+    expect(await backing.approximateCount()).toBe(200);
+    await reopened.close();
   });
 });

@@ -69,10 +69,26 @@ export class TaskDatabase {
     return new LevelBacking(this.db, storeName);
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  /**
+   * Writes LevelDB's memory table out as a table file, then closes. Left in the write-ahead log,
+   * it was replayed by the next open: a warm restart of the 1M-key bench app spent ~150 of its
+   * ~190 ms on that (its 8 databases held ~2 MB of log each), and 26-38 ms with it flushed here.
+   * Kafka Streams likewise flushes RocksDB's memtables when it commits.
+   */
+  async close(): Promise<void> {
+    try {
+      // A compaction of a range past every key (store keys start with 's' or 'c') does only the flush.
+      await (this.db as unknown as FlushableLevel).compactRange(PAST_EVERY_KEY, PAST_EVERY_KEY);
+    } catch {
+      // Nothing is lost: the write-ahead log still holds it, and the next open replays it.
+    }
+    await this.db.close();
   }
 }
+
+/** `level` on Node is classic-level, whose compactRange the `level` typings leave out. */
+type FlushableLevel = { compactRange(start: Buffer, end: Buffer): Promise<void> };
+const PAST_EVERY_KEY = Buffer.from([0xff, 0xff]);
 
 /** LevelDB's report of write-ahead log records it skipped as corrupt while opening, or our marker of an earlier one. */
 function damageFound(path: string): string | undefined {
