@@ -24,6 +24,12 @@ const utf8Write: (buffer: Buffer, text: string, offset: number, length: number) 
   return native !== undefined ? (buffer, text, offset, length) => native.call(buffer, text, offset, length) : (buffer, text, offset, length) => buffer.write(text, offset, length, 'utf8');
 })();
 
+/** Buffer's own UTF-8 reader: what `Buffer#toString('utf8', start, end)` calls after its argument checks (hot path). */
+const utf8Slice: (buffer: Buffer, start: number, end: number) => string = (() => {
+  const native = (Buffer.prototype as Buffer & { utf8Slice?: (start: number, end: number) => string }).utf8Slice;
+  return native !== undefined ? (buffer, start, end) => native.call(buffer, start, end) : (buffer, start, end) => buffer.toString('utf8', start, end);
+})();
+
 /**
  * Writes `text` as UTF-8 at `offset`, or returns -1 when it may not fit. A string of n UTF-16
  * units takes at most 3n bytes; only when that much room is not there is the exact size asked.
@@ -43,8 +49,8 @@ function checkedString(s: string): string {
 const stringSerde: Serde<string> = {
   serialize: (_topic, s) => Buffer.from(checkedString(s), 'utf8'),
   serializeInto: (_topic, s, target, offset) => writeUtf8(checkedString(s), target, offset),
-  deserialize: (_topic, bytes) => bytes.toString('utf8'),
-  deserializeRange: (_topic, buffer, start, end) => buffer.toString('utf8', start, end),
+  deserialize: (_topic, bytes) => utf8Slice(bytes, 0, bytes.length),
+  deserializeRange: (_topic, buffer, start, end) => utf8Slice(buffer, start, end),
 };
 
 /**
@@ -168,7 +174,7 @@ function jsonSerde<T>(): Serde<T> {
 
 function parseJson<T>(topic: string, buffer: Buffer, start: number, end: number): T {
   try {
-    return JSON.parse(buffer.toString('utf8', start, end)) as T;
+    return JSON.parse(utf8Slice(buffer, start, end)) as T;
   } catch (e) {
     throw new SerializationError(`json serde cannot parse bytes from topic "${topic}": ${(e as Error).message}`, undefined, e);
   }
