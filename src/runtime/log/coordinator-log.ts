@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { FILE_HEADER_BYTES, Magic, fileHeader, fsyncAsync, readFileHeader, replaceFileAtomically, writeFully } from './file-format.js';
+import { FILE_HEADER_BYTES, Magic, fileHeader, readFileHeader, replaceFileAtomically, writeFully } from './file-format.js';
+import { GroupFsync } from './group-fsync.js';
 import type { TopicPartitionOffset } from './partitioned-log.js';
 import type { SegmentDamage } from './segment.js';
 import { CorruptRecordError } from './errors.js';
@@ -35,6 +36,9 @@ export class CoordinatorLog {
   readonly offsets: GroupOffsets = new Map();
   private readonly decisions = new Map<number, boolean>();
   private size = FILE_HEADER_BYTES;
+  private readonly fsyncs = new GroupFsync(() => this.fd);
+  /** The compaction in progress: appends wait for it, or they would land in the file it replaces. */
+  private compacting: Promise<void> | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -115,7 +119,16 @@ export class CoordinatorLog {
    * Rewrites the journal as: watermark `upTo` (every transaction <= upTo decided, aborts already
    * durable in their partitions), the current offsets, and the decisions above `upTo`.
    */
-  async compact(upTo: number): Promise<void> {
+  compact(upTo: number): Promise<void> {
+    if (this.compacting !== undefined) return this.compacting;
+    const run = this.rewrite(upTo).finally(() => {
+      this.compacting = undefined;
+    });
+    this.compacting = run;
+    return run;
+  }
+
+  private async rewrite(upTo: number): Promise<void> {
     const parts: Buffer[] = [fileHeader(Magic.coordinator, upTo)];
     for (const [groupId, topics] of this.offsets) {
       const offsets: TopicPartitionOffset[] = [];
@@ -128,6 +141,8 @@ export class CoordinatorLog {
     const contents = Buffer.concat(parts);
     const file = path.join(this.dir, 'coordinator.log');
     await replaceFileAtomically(file, contents, this.dir);
+    // An fsync of the old file may still run (its entries are in the new one): close it after.
+    await this.fsyncs.idle();
     fs.closeSync(this.fd);
     this.fd = fs.openSync(file, 'r+');
     this.size = contents.length;
@@ -136,11 +151,12 @@ export class CoordinatorLog {
   }
 
   private async append(entry: Buffer, sync: boolean): Promise<void> {
+    while (this.compacting !== undefined) await this.compacting.catch(() => undefined);
     const at = this.size;
     this.size += entry.length;
     writeFully(this.fd, entry, at);
     this.apply(entry.subarray(8));
-    if (sync) await fsyncAsync(this.fd);
+    if (sync) await this.fsyncs.sync();
   }
 
   private apply(body: Buffer): void {
