@@ -11,6 +11,7 @@ export {
   LogLockedError,
   OffsetOutOfRangeError,
   ProducerFencedError,
+  CommitFailedError,
   TopicAlreadyExistsError,
   TransactionStateError,
   UnknownPartitionError,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  CommitFailedError,
   EmbeddedLog,
   InvalidConfigError,
   KafkaLog,
@@ -218,8 +219,57 @@ describe('StreamsApp', () => {
     await app.close();
   });
 
-  it('at exactly_once, a task fenced while it sends drops its work, comes back after the grace, and each input is output once', async () => {
+  it('at exactly_once with a transaction per thread, a commit refused for a member that lost its partitions drops the work; the tasks come back after the grace and each input is output once', async () => {
+    const log = await openLog({ in: 2, out: 2 });
+    let now = 0;
+    // The first commit's offsets are sent for a member that no longer owns the partitions, as a
+    // thread whose partitions moved away would send them: the log must refuse that commit.
+    const open = log.transaction.bind(log);
+    const sent: { memberId: string | undefined; partitions: number }[] = [];
+    let refused = 0;
+    log.transaction = async (id: string) => {
+      const txn = await open(id);
+      const sendOffsets = txn.sendOffsets.bind(txn);
+      const commit = txn.commit.bind(txn);
+      txn.sendOffsets = (groupId, offsets, memberId) => {
+        sent.push({ memberId, partitions: offsets.length });
+        return sendOffsets(groupId, offsets, refused === 0 ? 'stale-member' : memberId);
+      };
+      txn.commit = async () => {
+        try {
+          await commit();
+        } catch (e) {
+          if (e instanceof CommitFailedError) refused++;
+          throw e;
+        }
+      };
+      return txn;
+    };
+    const app = new StreamsApp(upperTopology(), { applicationId: 'moved', log, processingGuarantee: 'exactly_once', commitIntervalMs: 1_000, clock: () => now });
+    await app.start();
+    await log.produce(Array.from({ length: 40 }, (_, i) => ({ topic: 'in', key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })));
+    await until(() => app.metrics().processedRecords >= 40, 'the records to be processed');
+    now += 1_000;
+    await until(() => refused === 1, 'the refused commit');
+    // Both tasks were in the refused transaction: both are dropped, quietly (no recovery), and
+    // come back after the grace to process everything again from the last commit (none).
+    await until(() => ((now += 100), app.metrics().processedRecords >= 80), 'the tasks to come back and process the records again');
+    const committed = async () => [...(await readAll(log, 'out', 0)), ...(await readAll(log, 'out', 1))].map((r) => r.value!.toString());
+    await until(async () => ((now += 100), (await committed()).length >= 40), 'the commit');
+    const member = (await log.describeGroup('moved')).members[0]!.memberId;
+    await app.close();
+    expect((await committed()).sort()).toEqual(Array.from({ length: 40 }, (_, i) => JSON.stringify(`V${i}`)).sort());
+    expect(app.metrics().processedRecords).toBe(80);
+    expect(app.metrics().recoveries).toBe(0);
+    // Each transaction carried both tasks' offsets, for this thread's member.
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.every((o) => o.memberId === member && o.partitions === 2)).toBe(true);
+  });
+
+  it('at exactly_once with a transaction per task (as on Kafka), a task fenced while it sends drops its work, comes back after the grace, and each input is output once', async () => {
     const log = await openLog({ in: 1, out: 1 });
+    // As a log without membership checks (Kafka through kafkajs): one transactional id per task.
+    Object.defineProperty(log, 'fencesByGroupMembership', { value: false });
     let now = 0;
     const app = new StreamsApp(upperTopology(), { applicationId: 'fenced', log, processingGuarantee: 'exactly_once', commitIntervalMs: 1_000, clock: () => now });
     await app.start();

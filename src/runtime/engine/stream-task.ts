@@ -7,9 +7,10 @@ import type { StoreBuilder } from '../../state/state-store.js';
 import { StateStoreError } from '../../state/state-store-error.js';
 import type { TopicShape } from '../log/batch-builder.js';
 import { OffsetOutOfRangeError } from '../log/errors.js';
-import type { FetchRequest, LogRecord, LogTransaction, PartitionedLog, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
+import type { FetchRequest, LogRecord, PartitionedLog, TopicPartition, TopicPartitionOffset } from '../log/partitioned-log.js';
 import { ChangelogWriter } from './changelog-writer.js';
-import type { ProduceTarget, RecordCollector } from './record-collector.js';
+import type { ProduceTarget } from './record-collector.js';
+import type { StreamsProducer } from './streams-producer.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
@@ -54,13 +55,12 @@ export type TaskStoreSettings = { builders: StoreBuilder[]; stateDir: string; ch
 
 /**
  * A task: one sub-topology on one partition number. It owns its input queues, its processors
- * (through a TaskExecutor) and, under exactly_once, its open log transaction
- * (`<applicationId>-<taskId>`). Records are taken from its partitions in timestamp order.
+ * (through a TaskExecutor) and its stores; its outputs go through a StreamsProducer (with their
+ * transaction, under exactly_once). Records are taken from its partitions in timestamp order.
  */
 export class StreamTask {
   private readonly executor: TaskExecutor;
   private readonly queues: InputQueue[];
-  private transaction: LogTransaction | undefined;
   private readonly storeMap = new Map<string, ManagedStore>();
   private stores: TaskStores | undefined;
   /** Changelog records of the commit being written, in the order they were sent. */
@@ -68,7 +68,7 @@ export class StreamTask {
   /** Writes the changelog records of commits; knows the changelog topics once the stores are open. */
   private changelogWriter = new ChangelogWriter(new Map());
   private uncommitted = false;
-  /** Set by close/closeDirty: a closed task must never write or commit again (see sendTransaction). */
+  /** Set by close/closeDirty: a closed task must never write or commit again (see StreamsProducer.sendCommit). */
   private closed = false;
   commitRequested = false;
 
@@ -80,18 +80,15 @@ export class StreamTask {
     private readonly storeSettings: TaskStoreSettings,
     private readonly config: ResolvedStreamsConfig,
     private readonly metrics: StreamsMetrics,
-    /**
-     * Where the task's sinks write: its own under exactly_once (sent in its transaction), shared
-     * by the instance's tasks under at_least_once (one produce per round for all of them).
-     */
-    private readonly collector: RecordCollector,
+    /** Sends what the task's sinks write, and under exactly_once commits it (see StreamsProducer for who shares one). */
+    readonly producer: StreamsProducer,
   ) {
     this.executor = new TaskExecutor(subtopology, {
       ...settings,
       stores: this.storeMap,
       taskId: id,
       partition: partitions[0]!.partition,
-      write: collector.write,
+      write: producer.collector.write,
       requestCommit: () => void (this.commitRequested = true),
       onDropped: () => void this.metrics.droppedRecords++,
     });
@@ -104,10 +101,6 @@ export class StreamTask {
 
   /** Starts each input partition at the group's committed offset (or the start of the log). */
   async initialize(): Promise<void> {
-    // Under exactly_once, take over the transactional id first: that fences the previous owner
-    // and waits for its last transaction to complete, so the offsets read next are final
-    // (without it, a just-committed offset of the old owner may not be visible yet).
-    if (this.config.processingGuarantee === 'exactly_once') await this.openTransaction();
     const byTopic = new Map<string, TopicPartitionOffset[]>();
     for (const q of this.queues) {
       if (!byTopic.has(q.topic)) byTopic.set(q.topic, await this.log.committedOffsets(this.config.applicationId, q.topic));
@@ -177,7 +170,7 @@ export class StreamTask {
    * On Kafka, the previous owner's last commit can be visible (its input offsets) before its
    * changelog records are readable (markers still being written). Restoring then would miss them
    * while their inputs count as consumed: wait until every transaction below `end` is decided.
-   * (This task already holds the transactional id, so no newer one can start.)
+   * (On Kafka the task holds its transactional id by now, so no newer one can start.)
    */
   private async untilStable(topic: string, partition: number, end: number): Promise<void> {
     const stable = this.log.lastStableOffset?.bind(this.log);
@@ -306,32 +299,28 @@ export class StreamTask {
       [`${ERROR_HEADER}.partition`]: Buffer.from(String(r.partition)),
       [`${ERROR_HEADER}.offset`]: Buffer.from(String(r.offset)),
     };
-    this.collector.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
+    this.producer.collector.push({ topic: handler.deadLetterTopic, key: r.key, value: r.value, timestamp: r.timestamp, headers });
   }
 
   punctuateWallClock(now: number): void {
     if (this.executor.punctuateWallClock(now) > 0) this.uncommitted = true;
   }
 
-  /** Under exactly_once: writes pending outputs into this task's open transaction. */
-  async sendOutputsInTransaction(): Promise<void> {
-    if (this.collector.isEmpty || this.closed) return;
-    const txn = await this.openTransaction();
-    await this.collector.send(txn as LogTransaction & ProduceTarget);
+  /** Whether the task was closed (it must not write or commit again). */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
-  private async openTransaction(): Promise<LogTransaction> {
-    this.transaction ??= await this.log.transaction(`${this.config.applicationId}-${this.id}`);
-    return this.transaction;
-  }
-
-  private offsets(): TopicPartitionOffset[] {
+  /** The input offsets a commit stores (up to the records processed so far); the task counts as committed from here. */
+  takeOffsets(): TopicPartitionOffset[] {
+    this.uncommitted = false;
+    this.commitRequested = false;
     return this.queues.map((q) => ({ topic: q.topic, partition: q.partition, offset: q.consumed }));
   }
 
   /** Whether anything happened since the last commit that a commit must record. */
   get needsCommit(): boolean {
-    return this.uncommitted || this.transaction !== undefined || (this.stores?.stagedCount ?? 0) > 0;
+    return this.uncommitted || (this.stores?.stagedCount ?? 0) > 0;
   }
 
   /**
@@ -353,7 +342,7 @@ export class StreamTask {
   }
 
   /** Last step, once the commit is durable in the log: stores apply their staged writes with the changelog offsets they reach. */
-  private async completeCommit(checkpoints: Map<string, number>): Promise<void> {
+  async completeCommit(checkpoints: Map<string, number>): Promise<void> {
     if (this.stores !== undefined) await this.stores.commit(checkpoints);
   }
 
@@ -364,51 +353,22 @@ export class StreamTask {
    */
   async commitOffsets(checkpoints: Map<string, number>): Promise<void> {
     if (this.closed) return;
-    const offsets = this.uncommitted ? this.offsets() : undefined;
-    this.uncommitted = false;
+    const offsets = this.uncommitted ? this.takeOffsets() : undefined;
     this.commitRequested = false;
     if (offsets !== undefined) await this.log.commitOffsets(this.config.applicationId, offsets);
     await this.completeCommit(checkpoints);
   }
 
   /**
-   * exactly_once commit (outputs, changelog records and input offsets in one transaction) up to
-   * its last step, which it returns: commit the transaction, then apply the stores' writes. The
-   * next round's processing may overlap that step; anything that fails before or in it leaves the
-   * task to be closed dirty. Undefined when there is nothing to commit.
+   * Drops everything not committed in the task; used on errors. Its outputs in flight are the
+   * producer's: the task manager aborts that (under exactly_once) before closing it.
    */
-  async sendTransaction(): Promise<(() => Promise<void>) | undefined> {
-    // A task closed dirty earlier in the same round (fenced: another instance owns it now) must not
-    // open a new transaction: that would fence the real owner and commit input offsets whose
-    // outputs were just aborted — lost records. (Found by the two-process scale-out test.)
-    if (!this.needsCommit || this.closed) return undefined;
-    this.prepareCommit();
-    const txn = (await this.openTransaction()) as LogTransaction & ProduceTarget;
-    await this.collector.send(txn);
-    const checkpoints = await this.writeChangelog(txn);
-    await txn.sendOffsets(this.config.applicationId, this.offsets());
-    this.transaction = undefined;
-    this.uncommitted = false;
-    this.commitRequested = false;
-    return async () => {
-      await txn.commit();
-      await this.completeCommit(checkpoints);
-    };
-  }
-
-  /** Drops everything not committed (aborts the open transaction); used on errors. */
   async closeDirty(): Promise<void> {
     this.closed = true;
-    // Only a task's own collector (exactly_once) is dropped: a shared one holds other tasks' outputs too.
-    if (this.config.processingGuarantee === 'exactly_once') this.collector.clear();
     this.changelog = [];
-    const txn = this.transaction;
-    this.transaction = undefined;
-    await txn?.abort().catch(() => undefined);
     this.executor.close();
     this.stores?.discard();
     await this.closeStores();
-    await this.releaseTransactionalId();
   }
 
   /** Closes a committed task. */
@@ -416,12 +376,6 @@ export class StreamTask {
     this.closed = true;
     this.executor.close();
     await this.closeStores();
-    await this.releaseTransactionalId();
-  }
-
-  /** Under exactly_once the task's producer goes with it: the next owner, here or elsewhere, starts a fresh one. */
-  private async releaseTransactionalId(): Promise<void> {
-    if (this.config.processingGuarantee === 'exactly_once') await this.log.releaseTransactionalId?.(`${this.config.applicationId}-${this.id}`);
   }
 
   private async closeStores(): Promise<void> {

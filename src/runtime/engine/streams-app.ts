@@ -162,7 +162,7 @@ export class StreamsApp {
       });
       await this.openGlobalStores(counts);
       const globalStores = new Map<string, StateStore>([...(this.globals?.stores ?? [])].map(([name, g]) => [name, g.store]));
-      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology, globalStores, this.origin.recordsPerRound);
+      const manager = new TaskManager(this.subtopologies, this.config, this.metricsValue, this.resolveTopic, counts, this.topology, globalStores, this.origin.recordsPerRound, () => this.member?.memberId);
       this.manager = manager;
       this.member = await this.config.log.joinGroup(this.config.applicationId, {
         topics: manager.allSourceTopics,

@@ -1,18 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { TributaryError } from '../../errors/tributary-error.js';
 import { TopologyError } from '../../processor/topology-error.js';
 import type { Subtopology } from '../../processor/topology-nodes.js';
-import { ProducerFencedError } from '../log/errors.js';
+import { CommitFailedError, ProducerFencedError } from '../log/errors.js';
 import type { TopicPartition } from '../log/partitioned-log.js';
 import type { Topology } from '../../processor/topology.js';
 import type { StateStore } from '../../state/state-store.js';
 import { changelogTopicName } from './internal-topics.js';
-import { RecordCollector } from './record-collector.js';
+import { StreamsProducer } from './streams-producer.js';
 import { StreamTask, type TaskStoreSettings } from './stream-task.js';
 import type { ResolvedStreamsConfig } from './streams-config.js';
 import type { StreamsMetrics } from './streams-metrics.js';
 
-/** A task's step in flight (a commit's last step, or a send into its transaction). */
-type TaskStep = { task: StreamTask; done: Promise<void> };
+/**
+ * A step in flight for some tasks: at_least_once, one task's commit; exactly_once, a producer's
+ * send into its transaction or its commit's last step (for every task that shares it).
+ */
+type TaskStep = { tasks: StreamTask[]; done: Promise<void> };
+
+/** Another owner took the tasks over (Kafka Streams' TaskMigratedException): drop them quietly. */
+const migrated = (e: unknown) => e instanceof ProducerFencedError || e instanceof CommitFailedError;
 
 /**
  * Owns the tasks of one StreamsApp: makes them from a partition assignment, runs one poll →
@@ -36,7 +43,9 @@ export class TaskManager {
    */
   private sendingInTransactions: TaskStep[] = [];
   /** at_least_once: the outputs of every task, sent in one produce per round. */
-  private readonly collector: RecordCollector;
+  private readonly producer: StreamsProducer;
+  /** exactly_once on a log that fences by group membership: the transaction producer every task of this thread shares. */
+  private threadProducer: StreamsProducer | undefined;
   /**
    * The last commit's final step per task, which the next rounds' fetch and processing overlap:
    * exactly_once, its transaction committing; at_least_once, its input offsets (its outputs and
@@ -59,6 +68,8 @@ export class TaskManager {
     private readonly globalStores: ReadonlyMap<string, StateStore> = new Map(),
     /** At most this many records per round, shared out among the tasks (unbounded when undefined). */
     private readonly recordsPerRound?: number,
+    /** The group member this manager's tasks belong to (known once the first join is over). */
+    private readonly memberId: () => string | undefined = () => undefined,
   ) {
     for (const sub of subtopologies) {
       for (const topic of this.sourceTopicsOf(sub)) {
@@ -67,7 +78,7 @@ export class TaskManager {
       }
     }
     this.lastCommit = config.clock();
-    this.collector = new RecordCollector(config.log);
+    this.producer = new StreamsProducer(config.log, undefined);
   }
 
   /** Real topic names a sub-topology reads (RegExp sources matched against existing topics). */
@@ -96,19 +107,39 @@ export class TaskManager {
     // overlap); if one fails, the others are closed and the first error is reported.
     const created = [...grouped]
       .filter(([id]) => !this.tasks.has(id))
-      .map(([id, { sub, partitions: tps }]) => new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics, this.collectorFor()));
-    const results = await Promise.allSettled(created.map((t) => t.initialize()));
+      .map(([id, { sub, partitions: tps }]) => new StreamTask(id, sub, tps, this.taskSettings(), this.storeSettings(sub), this.config, this.metrics, this.producerFor(id)));
+    const results = await Promise.allSettled(created.map((t) => this.initialize(t)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
-      await Promise.all(created.map((t) => t.closeDirty().catch(() => undefined)));
+      await Promise.all(created.map((t) => this.closeDirty([t]).catch(() => undefined)));
       throw failure.reason;
     }
     for (const task of created) this.tasks.set(task.id, task);
   }
 
-  /** exactly_once: a task's own (its outputs go in its transaction); at_least_once: the shared one. */
-  private collectorFor(): RecordCollector {
-    return this.config.processingGuarantee === 'exactly_once' ? new RecordCollector(this.config.log) : this.collector;
+  private async initialize(task: StreamTask): Promise<void> {
+    // A task's own transactional id is taken over first: that fences the previous owner and waits
+    // for its last transaction to complete, so the offsets read next are final (without it, a
+    // just-committed offset of the old owner may not be visible yet). A thread's shared producer
+    // needs no such step: its tasks come to it only once their previous owner has committed.
+    if (this.ownsProducer(task)) await task.producer.begin();
+    await task.initialize();
+  }
+
+  /** Whether the task's producer is its own (exactly_once on a log that fences only by transactional id). */
+  private ownsProducer(task: StreamTask): boolean {
+    return task.producer !== this.producer && task.producer !== this.threadProducer;
+  }
+
+  /** The producer for a new task (see StreamsProducer for who shares one). */
+  private producerFor(taskId: string): StreamsProducer {
+    const { log, applicationId } = this.config;
+    if (this.config.processingGuarantee !== 'exactly_once') return this.producer;
+    if (log.fencesByGroupMembership !== true) return new StreamsProducer(log, `${applicationId}-${taskId}`);
+    if (this.threadProducer === undefined || this.threadProducer.isClosed) {
+      this.threadProducer = new StreamsProducer(log, `${applicationId}-${randomUUID()}`, this.memberId);
+    }
+    return this.threadProducer;
   }
 
   private taskSettings() {
@@ -154,6 +185,7 @@ export class TaskManager {
     for (const task of tasks) {
       this.tasks.delete(task.id);
       await task.close();
+      if (this.ownsProducer(task)) await task.producer.release();
     }
   }
 
@@ -181,16 +213,16 @@ export class TaskManager {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
       // in the tasks' collectors and rounds go on processing.
       if (commitEnded && !this.holdsOutputs(processed, live.length)) {
-        this.sendingInTransactions = live.map((task) => {
-          const done = task.sendOutputsInTransaction();
+        this.sendingInTransactions = [...byProducer(live)].map(([producer, tasks]) => {
+          const done = producer.sendInTransaction();
           done.catch(() => undefined); // reported by the sentInTransactions() that awaits it
-          return { task, done };
+          return { tasks, done };
         });
       }
     } else {
       if (this.sending !== undefined) await this.sent();
-      if (!this.collector.isEmpty && !this.holdsOutputs(processed, live.length)) {
-        const send = this.collector.send(this.config.log);
+      if (!this.producer.collector.isEmpty && !this.holdsOutputs(processed, live.length)) {
+        const send = this.producer.collector.send(this.config.log);
         send.catch(() => undefined); // reported by the sent() that awaits it
         this.sending = send;
       }
@@ -230,17 +262,21 @@ export class TaskManager {
     await this.committed();
     if (this.config.processingGuarantee === 'exactly_once') {
       await this.sentInTransactions();
-      await Promise.all(tasks.map((t) => this.unlessMigrated(t, async () => {
-        const finish = await t.sendTransaction();
-        if (finish !== undefined) this.inFlight(t, finish());
+      // A shared transaction commits every task in it: committing only some would make the others'
+      // outputs visible without their input offsets (a crash would then process them twice).
+      const producers = new Set(tasks.map((t) => t.producer));
+      const all = [...this.tasks.values()].filter((t) => producers.has(t.producer));
+      await Promise.all([...byProducer(all)].map(([producer, group]) => this.unlessMigrated(group, async () => {
+        const finish = await producer.sendCommit(group, this.config.applicationId);
+        if (finish !== undefined) this.inFlight(group, finish());
       })));
     } else {
       if (this.sending !== undefined) await this.sent();
       // Every task's outputs (caches flushed), then their changelog records, then offsets, then stores.
       for (const t of tasks) t.prepareCommit();
-      if (!this.collector.isEmpty) await this.collector.send(this.config.log);
+      if (!this.producer.collector.isEmpty) await this.producer.collector.send(this.config.log);
       const checkpoints = await Promise.all(tasks.map((t) => t.writeChangelog(this.config.log)));
-      tasks.forEach((t, i) => this.inFlight(t, t.commitOffsets(checkpoints[i]!)));
+      tasks.forEach((t, i) => this.inFlight([t], t.commitOffsets(checkpoints[i]!)));
     }
     if (this.committing.length > 0) {
       this.committingEnded = false;
@@ -253,14 +289,14 @@ export class TaskManager {
     this.metrics.commits++;
   }
 
-  private inFlight(task: StreamTask, done: Promise<void>): void {
+  private inFlight(tasks: StreamTask[], done: Promise<void>): void {
     done.catch(() => undefined); // handled by committed()
-    this.committing.push({ task, done });
+    this.committing.push({ tasks, done });
   }
 
   /**
-   * Waits for the commit in flight. A task whose step failed is dropped with its
-   * uncommitted work, as in unlessMigrated; a failure other than a fence is then thrown here.
+   * Waits for the commit in flight. Tasks whose step failed are dropped with their
+   * uncommitted work, as in unlessMigrated; a failure other than a migration is then thrown here.
    */
   private async committed(): Promise<void> {
     if (this.committing.length === 0) return;
@@ -271,24 +307,24 @@ export class TaskManager {
   }
 
   /**
-   * exactly_once: waits for the sends into transactions in flight. A task fenced meanwhile is
+   * exactly_once: waits for the sends into transactions in flight. Tasks migrated meanwhile are
    * dropped, as in unlessMigrated; any other failure is thrown here.
    */
   private async sentInTransactions(): Promise<void> {
     const steps = this.sendingInTransactions;
     if (steps.length === 0) return;
     this.sendingInTransactions = [];
-    await this.settle(steps, (reason) => reason instanceof ProducerFencedError);
+    await this.settle(steps, migrated);
   }
 
-  /** Awaits every task's step, drops the tasks whose failure `drops` accepts, then throws the first failure that is not a fence. */
+  /** Awaits every step, drops the tasks of those whose failure `drops` accepts, then throws the first failure that is not a migration. */
   private async settle(steps: TaskStep[], drops: (reason: unknown) => boolean): Promise<void> {
     const results = await Promise.allSettled(steps.map((s) => s.done));
     let failure: { reason: unknown } | undefined;
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (drops(result.reason)) await this.dropTask(steps[i]!.task);
-      if (!(result.reason instanceof ProducerFencedError)) failure ??= result;
+      if (drops(result.reason)) await this.dropTasks(steps[i]!.tasks);
+      if (!migrated(result.reason)) failure ??= result;
     }
     if (failure !== undefined) throw failure.reason;
   }
@@ -301,24 +337,44 @@ export class TaskManager {
   }
 
   /**
-   * Runs a task's transactional step. A fenced producer means another instance owns the task now
-   * (Kafka Streams' TaskMigratedException): drop its uncommitted work and the task, quietly; the
-   * rebalance that moved it will tell this instance its new assignment.
+   * Runs a transactional step of tasks. A fenced producer, or a commit refused for a member that
+   * no longer owns the partitions, means another instance owns the tasks now (Kafka Streams'
+   * TaskMigratedException): drop their uncommitted work and the tasks, quietly; the rebalance
+   * that moved them will tell this instance its new assignment.
    */
-  private async unlessMigrated(task: StreamTask, step: () => Promise<void>): Promise<void> {
+  private async unlessMigrated(tasks: StreamTask[], step: () => Promise<void>): Promise<void> {
     try {
       await step();
     } catch (e) {
-      if (!(e instanceof ProducerFencedError)) throw e;
-      await this.dropTask(task);
+      if (!migrated(e)) throw e;
+      await this.dropTasks(tasks);
     }
   }
 
-  /** Closes a task dirty and forgets it; recreateMigrated brings it back if its partitions are still assigned. */
-  private async dropTask(task: StreamTask): Promise<void> {
-    await task.closeDirty();
-    this.tasks.delete(task.id);
+  /** Closes tasks dirty and forgets them; recreateMigrated brings them back if their partitions are still assigned. */
+  private async dropTasks(tasks: StreamTask[]): Promise<void> {
+    await this.closeDirty(tasks);
+    for (const task of tasks) if (this.tasks.get(task.id) === task) this.tasks.delete(task.id);
     this.migratedAt ??= this.config.clock();
+  }
+
+  /**
+   * Closes tasks dirty. Under exactly_once their producers' transactions are aborted first, and
+   * with them every task that shares one (its outputs went into the aborted transaction too).
+   */
+  private async closeDirty(tasks: StreamTask[]): Promise<void> {
+    if (this.config.processingGuarantee !== 'exactly_once') {
+      for (const task of tasks) await task.closeDirty();
+      return;
+    }
+    const producers = new Set(tasks.map((t) => t.producer));
+    const sharing = [...this.tasks.values()].filter((t) => producers.has(t.producer) && !tasks.includes(t));
+    for (const producer of producers) await producer.abort();
+    for (const task of [...tasks, ...sharing]) {
+      await task.closeDirty();
+      if (this.tasks.get(task.id) === task) this.tasks.delete(task.id);
+    }
+    for (const producer of producers) await producer.release();
   }
 
   /**
@@ -339,16 +395,29 @@ export class TaskManager {
       await this.committed().catch(() => undefined);
     }
     const tasks = [...this.tasks.values()];
-    if (clean) await this.commit(tasks);
-    else {
+    if (clean) {
+      await this.commit(tasks);
+      for (const task of tasks) await task.close();
+      for (const producer of new Set(tasks.map((t) => t.producer))) if (producer !== this.producer) await producer.release();
+    } else {
       // Dropped with the uncommitted work.
       this.sending = undefined;
-      this.collector.clear();
+      this.producer.collector.clear();
+      await this.closeDirty(tasks);
     }
-    for (const task of tasks) {
-      if (clean) await task.close();
-      else await task.closeDirty();
-    }
+    await this.threadProducer?.abort(); // a thread's producer left with no task: nothing in it
+    this.threadProducer = undefined;
     this.tasks.clear();
   }
+}
+
+/** Tasks grouped by the producer they share, in task order. */
+function byProducer(tasks: StreamTask[]): Map<StreamsProducer, StreamTask[]> {
+  const groups = new Map<StreamsProducer, StreamTask[]>();
+  for (const t of tasks) {
+    const group = groups.get(t.producer);
+    if (group === undefined) groups.set(t.producer, [t]);
+    else group.push(t);
+  }
+  return groups;
 }

@@ -5,7 +5,7 @@ import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './clean-shutd
 import { CoordinatorLog, type OffsetCommit } from './coordinator-log.js';
 import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
-import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
+import { CommitFailedError, CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
 import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
 import { decodeFetchedBatches, type FetchedBatches } from './fetched-batches.js';
@@ -72,6 +72,8 @@ export type MaintenanceResult = { deletedSegments: number; compactedRecords: num
  * Kafka equivalent: a single Kafka broker with its log manager and group/transaction coordinators.
  */
 export class EmbeddedLog implements PartitionedLog, TransactionHost {
+  /** Transactions check at commit that the member named in sendOffsets still owns its partitions. */
+  readonly fencesByGroupMembership = true;
   private readonly topics = new Map<string, Topic>();
   private readonly epochs = new Map<string, number>();
   private readonly current = new Map<string, EmbeddedTransaction>();
@@ -367,11 +369,11 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     validateOffsets(offsets, (name) => this.topic(name));
   }
 
-  finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void> {
-    return this.track(this.finishTransaction(txnSeq, touched, offsets));
+  finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null, owners?: ReadonlyMap<string, string>): Promise<void> {
+    return this.track(this.finishTransaction(txnSeq, touched, offsets, owners));
   }
 
-  private async finishTransaction(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void> {
+  private async finishTransaction(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null, owners?: ReadonlyMap<string, string>): Promise<void> {
     const live = [...touched].filter((p) => this.topics.get(p.topic)?.partitions[p.partition] === p);
     const sync = this.fsyncPolicy !== 'never';
     try {
@@ -379,6 +381,11 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
         await this.coordinator.abortTransaction(txnSeq);
       } else {
         if (sync) await Promise.all(live.map((p) => p.sync()));
+        // Checked after the syncs, just before the decision is appended (the transaction then
+        // aborts): a rebalance moves a partition only once its owner's revocation is over, and
+        // that awaits the owner's commit in flight.
+        const stale = this.staleOwner(offsets, owners);
+        if (stale !== undefined) throw stale;
         await this.coordinator.commitTransaction(txnSeq, offsets, sync);
       }
       await Promise.all(live.map((p) => p.endTransaction(txnSeq, offsets !== null)));
@@ -389,6 +396,18 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
       const upTo = this.activeSeqs.size === 0 ? this.lastSeq : Math.min(...this.activeSeqs) - 1;
       await this.coordinator.compact(upTo);
     }
+  }
+
+  /** The first offset whose partition its group's named member (sendOffsets' memberId) does not own, as an error. */
+  private staleOwner(offsets: OffsetCommit[], owners: ReadonlyMap<string, string> | undefined): CommitFailedError | undefined {
+    if (owners === undefined || owners.size === 0) return undefined;
+    for (const { groupId, offsets: list } of offsets) {
+      const memberId = owners.get(groupId);
+      if (memberId === undefined) continue;
+      const missing = this.groups.notOwned(groupId, memberId, list);
+      if (missing !== undefined) return new CommitFailedError(groupId, memberId, missing.topic, missing.partition);
+    }
+    return undefined;
   }
 
   async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {

@@ -16,7 +16,12 @@ export interface TransactionHost {
   /** The same for batches a stream thread encoded; null (nothing written) when a topic changed under the encoder. */
   appendEncodedTransactional(encoded: EncodedBatches, txnSeq: number, touched: Set<PartitionLog>): Float64Array | null;
   validateOffsets(offsets: TopicPartitionOffset[]): void;
-  finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null): Promise<void>;
+  /**
+   * Commits (offsets given) or aborts (null). A commit first checks that each group member named
+   * in `owners` still owns the partitions of its group's offsets, and aborts with
+   * CommitFailedError if not.
+   */
+  finish(txnSeq: number, touched: Set<PartitionLog>, offsets: OffsetCommit[] | null, owners?: ReadonlyMap<string, string>): Promise<void>;
 }
 
 type State = 'open' | 'committing' | 'aborting' | 'committed' | 'aborted';
@@ -31,6 +36,8 @@ export class EmbeddedTransaction implements LogTransaction {
   private txnSeq = 0;
   private readonly touched = new Set<PartitionLog>();
   private readonly offsets = new Map<string, Map<string, TopicPartitionOffset>>();
+  /** Per group, the member whose partitions the offsets must belong to at commit (sendOffsets' memberId). */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     private readonly host: TransactionHost,
@@ -55,9 +62,10 @@ export class EmbeddedTransaction implements LogTransaction {
     return this.host.appendEncodedTransactional(encoded, this.txnSeq, this.touched);
   }
 
-  async sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+  async sendOffsets(groupId: string, offsets: TopicPartitionOffset[], memberId?: string): Promise<void> {
     this.check('send offsets in');
     this.host.validateOffsets(offsets);
+    if (memberId !== undefined) this.owners.set(groupId, memberId);
     let group = this.offsets.get(groupId);
     if (group === undefined) this.offsets.set(groupId, (group = new Map()));
     for (const o of offsets) group.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, offset: o.offset });
@@ -69,7 +77,7 @@ export class EmbeddedTransaction implements LogTransaction {
     const offsets: OffsetCommit[] = [...this.offsets].map(([groupId, m]) => ({ groupId, offsets: [...m.values()] }));
     if (this.txnSeq === 0 && offsets.length > 0) this.txnSeq = this.host.nextTxnSeq();
     try {
-      if (this.txnSeq > 0) await this.host.finish(this.txnSeq, this.touched, offsets);
+      if (this.txnSeq > 0) await this.host.finish(this.txnSeq, this.touched, offsets, this.owners);
       this.state = 'committed';
     } catch (e) {
       await this.abortAfterFailure();

@@ -92,3 +92,14 @@ export class TransactionStateError extends TributaryError {
     super('INVALID_TXN_STATE', `Cannot ${operation} transaction "${transactionalId}": it is ${state}`);
   }
 }
+
+/**
+ * A transaction's input offsets were sent for a group member that no longer owns one of their
+ * partitions (it left the group, or a rebalance moved the partition away). The transaction is
+ * aborted. Kafka: `CommitFailedException` from a transactional offset commit of a stale member.
+ */
+export class CommitFailedError extends TributaryError {
+  constructor(readonly groupId: string, readonly memberId: string, readonly topic: string, readonly partition: number) {
+    super('COMMIT_FAILED', `Member "${memberId}" of group "${groupId}" no longer owns ${topic}-${partition}; its transaction was aborted`);
+  }
+}

@@ -10,6 +10,8 @@ type MemberState = { options: JoinGroupOptions; assignment: TopicPartition[] };
 type Group = {
   members: Map<string, MemberState>;
   generation: number;
+  /** Members that left, while their partitions are being revoked: they own them until then. */
+  leaving: Map<string, MemberState>;
   /** Rebalances run one at a time, in the order they were asked for. */
   queue: Promise<void>;
   nextMember: number;
@@ -56,6 +58,19 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * The first of `partitions` that member `memberId` of the group does not own right now, or
+   * undefined when it owns them all. A member that is leaving owns its partitions until their
+   * revocation is over (it commits them then).
+   */
+  notOwned(groupId: string, memberId: string, partitions: TopicPartition[]): TopicPartition | undefined {
+    const group = this.groups.get(groupId);
+    const member = group?.members.get(memberId) ?? group?.leaving.get(memberId);
+    if (member === undefined) return partitions[0];
+    const owned = new Set(member.assignment.map(key));
+    return partitions.find((tp) => !owned.has(key(tp)));
+  }
+
   /** Every member of every group leaves (the log is closing). */
   async closeAll(): Promise<void> {
     for (const group of this.groups.values()) {
@@ -68,7 +83,7 @@ export class GroupCoordinator {
   private group(groupId: string): Group {
     let group = this.groups.get(groupId);
     if (group === undefined) {
-      group = { members: new Map(), generation: 0, queue: Promise.resolve(), nextMember: 0 };
+      group = { members: new Map(), leaving: new Map(), generation: 0, queue: Promise.resolve(), nextMember: 0 };
       this.groups.set(groupId, group);
     }
     return group;
@@ -77,6 +92,7 @@ export class GroupCoordinator {
   private rebalance(group: Group, change: () => void, leaving?: string): Promise<void> {
     const run = group.queue.then(async () => {
       const leaver = leaving === undefined ? undefined : group.members.get(leaving);
+      if (leaver !== undefined) group.leaving.set(leaving!, leaver);
       change();
       const next = this.assign(group);
       const errors: unknown[] = [];
@@ -90,6 +106,7 @@ export class GroupCoordinator {
         if (revoked.length > 0) revocations.push(callListener(member.options.onPartitionsRevoked, revoked, errors));
       }
       await Promise.all(revocations);
+      if (leaving !== undefined) group.leaving.delete(leaving);
       group.generation++;
       const assignments: Promise<void>[] = [];
       for (const [id, member] of group.members) {

@@ -91,7 +91,13 @@ export type GroupDescription = {
 
 export interface LogTransaction {
   produce(records: ProducerRecord[]): Promise<RecordMetadata[]>;
-  sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  /**
+   * Adds consumed offsets of `groupId` to the transaction. With `memberId`, on a log that
+   * `fencesByGroupMembership`, the commit fails with CommitFailedError (and aborts) unless that
+   * member still owns every partition named (Kafka's KIP-447, which lets one transactional
+   * producer commit for all of a consumer's partitions). Other logs ignore it.
+   */
+  sendOffsets(groupId: string, offsets: TopicPartitionOffset[], memberId?: string): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -123,5 +129,11 @@ export interface PartitionedLog {
    * calls it when the task that owns the id closes.
    */
   releaseTransactionalId?(transactionalId: string): Promise<void>;
+  /**
+   * True when a transaction's offsets sent with a member id commit only while that member owns
+   * their partitions (see LogTransaction.sendOffsets). The engine then runs one transaction per
+   * stream thread instead of one per task under exactly_once (Kafka Streams' exactly_once_v2).
+   */
+  readonly fencesByGroupMembership?: boolean;
   close(): Promise<void>;
 }

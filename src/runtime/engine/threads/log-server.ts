@@ -10,10 +10,10 @@ import { Transfer, type RpcChannel } from './rpc-channel.js';
 export type RemoteFetchResult = { batches: FetchedBatches } | { packed: PackedRecords };
 
 /** Which optional PartitionedLog methods the served log has, and whether it takes encoded batches (EmbeddedLog). */
-export type LogCapabilities = { lastStableOffset: boolean; releaseTransactionalId: boolean; encodedProduce: boolean };
+export type LogCapabilities = { lastStableOffset: boolean; releaseTransactionalId: boolean; encodedProduce: boolean; fencesByGroupMembership: boolean };
 
 export function capabilitiesOf(log: PartitionedLog): LogCapabilities {
-  return { lastStableOffset: log.lastStableOffset !== undefined, releaseTransactionalId: log.releaseTransactionalId !== undefined, encodedProduce: log instanceof EmbeddedLog };
+  return { lastStableOffset: log.lastStableOffset !== undefined, releaseTransactionalId: log.releaseTransactionalId !== undefined, encodedProduce: log instanceof EmbeddedLog, fencesByGroupMembership: log.fencesByGroupMembership === true };
 }
 
 /** The first offsets of appended batches, moved back to the caller (null: sent the other way again). */
@@ -67,7 +67,7 @@ export class LogServer {
     c.handle('txn.produce', (handle: number, packed: PackedRecords) => this.produce(this.txn(handle), packed));
     c.handle('txn.produceEncoded', (handle: number, encoded: EncodedBatches) => bases(this.embeddedTxn(handle).produceEncoded(encoded)));
     c.handle('txn.produceBatches', (handle: number, encoded: EncodedBatches) => produceBatches(this.embeddedTxn(handle), encoded));
-    c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[]) => this.txn(handle).sendOffsets(groupId, offsets));
+    c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[], memberId?: string) => this.txn(handle).sendOffsets(groupId, offsets, memberId));
     c.handle('txn.commit', (handle: number) => this.txn(handle).commit());
     c.handle('txn.abort', (handle: number) => this.txn(handle).abort());
     c.handle('joinGroup', (joinId: number, groupId: string, topics: string[]) => this.joinGroup(joinId, groupId, topics));
@@ -126,11 +126,17 @@ export class LogServer {
     return { memberId: member.memberId, assignment: member.assignment() };
   }
 
-  /** The stream thread is gone: leave its groups, so the other members take over its partitions. */
+  /**
+   * The stream thread is gone: abort its open transactions (a thread's transactional id is its
+   * own, so no later owner would fence them) and leave its groups, so the other members take
+   * over its partitions.
+   */
   async dispose(): Promise<void> {
     const members = [...this.members.values()];
+    const transactions = [...this.transactions.values()];
     this.members.clear();
     this.transactions.clear();
+    for (const t of transactions) await t.txn.abort().catch(() => undefined);
     for (const m of members) await m.leave().catch(() => undefined);
   }
 }

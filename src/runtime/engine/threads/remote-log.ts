@@ -48,6 +48,7 @@ export class RemoteLog implements PartitionedLog {
   private readonly sticky = new StickyPartitioner();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
+  readonly fencesByGroupMembership: boolean;
   /** Appends batches a RecordCollector built (EmbeddedLog behind): see produceBatches in encoded-batches.ts. */
   readonly produceBatches?: (encoded: EncodedBatches) => Promise<boolean>;
   /** EmbeddedLog.produceEncoded, served (the bytes move to the main thread: a null answer leaves them unreadable here). */
@@ -58,6 +59,7 @@ export class RemoteLog implements PartitionedLog {
     private readonly capabilities: LogCapabilities,
   ) {
     if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
+    this.fencesByGroupMembership = capabilities.fencesByGroupMembership;
     if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
     if (capabilities.encodedProduce) {
       this.produceBatches = (encoded) => this.call('produceBatches', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
@@ -138,7 +140,7 @@ export class RemoteLog implements PartitionedLog {
     return {
       produce: (records) => this.produceVia('txn.produce', [handle], records),
       ...(this.capabilities.encodedProduce && { produceBatches, produceEncoded }),
-      sendOffsets: (groupId, offsets) => this.call('txn.sendOffsets', [handle, groupId, offsets]),
+      sendOffsets: (groupId, offsets, memberId) => this.call('txn.sendOffsets', [handle, groupId, offsets, memberId]),
       commit: () => this.call('txn.commit', [handle]),
       abort: () => this.call('txn.abort', [handle]),
     };
