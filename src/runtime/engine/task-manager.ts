@@ -111,7 +111,13 @@ export class TaskManager {
     const results = await Promise.allSettled(created.map((t) => this.initialize(t)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
-      await Promise.all(created.map((t) => this.closeDirty([t]).catch(() => undefined)));
+      // Only the new tasks go: they have sent nothing yet, so a transaction they share with this
+      // thread's other tasks stays as it is (an own producer is aborted and released).
+      await Promise.all(created.map(async (t) => {
+        if (this.ownsProducer(t)) await t.producer.abort();
+        await t.closeDirty().catch(() => undefined);
+        if (this.ownsProducer(t)) await t.producer.release().catch(() => undefined);
+      }));
       throw failure.reason;
     }
     for (const task of created) this.tasks.set(task.id, task);
@@ -362,13 +368,14 @@ export class TaskManager {
    * Closes tasks dirty. Under exactly_once their producers' transactions are aborted first, and
    * with them every task that shares one (its outputs went into the aborted transaction too).
    */
-  private async closeDirty(tasks: StreamTask[]): Promise<void> {
+  private async closeDirty(given: StreamTask[]): Promise<void> {
+    const tasks = given.filter((t) => !t.isClosed); // a task in two failed steps is closed once
     if (this.config.processingGuarantee !== 'exactly_once') {
       for (const task of tasks) await task.closeDirty();
       return;
     }
     const producers = new Set(tasks.map((t) => t.producer));
-    const sharing = [...this.tasks.values()].filter((t) => producers.has(t.producer) && !tasks.includes(t));
+    const sharing = [...this.tasks.values()].filter((t) => producers.has(t.producer) && !tasks.includes(t) && !t.isClosed);
     for (const producer of producers) await producer.abort();
     for (const task of [...tasks, ...sharing]) {
       await task.closeDirty();
