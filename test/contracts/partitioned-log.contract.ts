@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CommitFailedError,
   InvalidConfigError,
   LogClosedError,
   OffsetOutOfRangeError,
@@ -358,6 +359,26 @@ export function partitionedLogContract(backend: string, factory: LogFactory, cap
         // Giving up half is a rebalance too: it ends with an assignment call that adds nothing.
         expect(events).toEqual(['first-assigned:8', 'first-revoked:4', 'first-assigned:0', 'first-assigned:4']);
         await first.leave();
+      });
+
+      it('commits offsets sent for the member that owns them and, on a log that fences by membership, refuses them once it has left', async () => {
+        const topic = uniqueTopic('grp-txn');
+        await log.createTopic(topic, { partitions: 2 });
+        const groupId = uniqueTopic('group');
+        const member = await log.joinGroup(groupId, { topics: [topic] });
+        const owned = await log.transaction(uniqueTopic('owner'));
+        await owned.produce([{ topic, partition: 0, key: b('k'), value: b('owned') }]);
+        await owned.sendOffsets(groupId, [{ topic, partition: 0, offset: 1 }], member.memberId);
+        await owned.commit();
+        expect(await log.committedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: 1 }]);
+        await member.leave();
+        if (log.fencesByGroupMembership !== true) return; // Kafka through kafkajs: no KIP-447
+        const late = await log.transaction(uniqueTopic('former-owner'));
+        await late.produce([{ topic, partition: 0, key: b('k'), value: b('late') }]);
+        await late.sendOffsets(groupId, [{ topic, partition: 0, offset: 2 }], member.memberId);
+        await expect(late.commit()).rejects.toBeInstanceOf(CommitFailedError);
+        expect(await log.committedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: 1 }]);
+        expect((await readAll(log, topic, 0)).map((r) => r.value!.toString())).toEqual(['owned']);
       });
     });
 
