@@ -37,7 +37,7 @@ export class TaskManager {
    */
   private sending: Promise<unknown> | undefined;
   /**
-   * exactly_once: the last round's sends into the tasks' transactions, which the next round's
+   * exactly_once: the last round's sends into the producers' transactions, which the next round's
    * processing overlaps as at_least_once's `sending` does (a worker thread's send waits for the
    * main thread's answer). Awaited before the next sends, before a commit, and before tasks close.
    */
@@ -217,7 +217,7 @@ export class TaskManager {
     const live = tasks.filter((t) => this.tasks.get(t.id) === t);
     if (exactlyOnce) {
       // Outputs go into the next transactions once the last commit has ended; until then they wait
-      // in the tasks' collectors and rounds go on processing.
+      // in the producers' collectors and rounds go on processing.
       if (commitEnded && !this.holdsOutputs(processed, live.length)) {
         this.sendingInTransactions = [...byProducer(live)].map(([producer, tasks]) => {
           const done = producer.sendInTransaction();
