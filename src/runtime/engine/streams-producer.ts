@@ -32,19 +32,21 @@ export class StreamsProducer {
     return this.closed;
   }
 
-  /** Whether a transaction is open (outputs were sent into it and are not committed yet). */
-  get inTransaction(): boolean {
-    return this.transaction !== undefined;
-  }
-
   /**
    * Opens the transaction if none is open. A per-task producer does it when its task starts:
    * that fences the task's previous owner and waits for its last transaction to end.
    */
   async begin(): Promise<LogTransaction> {
     if (this.closed) throw new Error(`StreamsProducer ${this.transactionalId} is closed`);
-    this.transaction ??= await this.log.transaction(this.transactionalId!);
-    return this.transaction;
+    if (this.transaction !== undefined) return this.transaction;
+    const txn = await this.log.transaction(this.transactionalId!);
+    if (this.closed) {
+      // Aborted while the transaction was being opened: nothing may stay open behind it.
+      await txn.abort().catch(() => undefined);
+      throw new Error(`StreamsProducer ${this.transactionalId} is closed`);
+    }
+    this.transaction = txn;
+    return txn;
   }
 
   /** exactly_once: writes the pending outputs into the open transaction (opening one). */
