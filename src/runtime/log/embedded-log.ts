@@ -5,7 +5,7 @@ import { takeCleanShutdownMarker, writeCleanShutdownMarker } from './clean-shutd
 import { CoordinatorLog, type OffsetCommit } from './coordinator-log.js';
 import { DirectoryLock } from './directory-lock.js';
 import { EmbeddedTransaction, type TransactionHost } from './embedded-transaction.js';
-import { CommitFailedError, CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
+import { CorruptRecordError, InvalidConfigError, LogClosedError, TopicAlreadyExistsError, UnknownTopicError } from './errors.js';
 import { replaceFileAtomically } from './file-format.js';
 import { checkEncodedBatches, type EncodedBatches } from './encoded-batches.js';
 import { decodeFetchedBatches, type FetchedBatches } from './fetched-batches.js';
@@ -384,7 +384,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
         // Checked after the syncs, just before the decision is appended (the transaction then
         // aborts): a rebalance moves a partition only once its owner's revocation is over, and
         // that awaits the owner's commit in flight.
-        const stale = this.staleOwner(offsets, owners);
+        const stale = owners === undefined ? undefined : this.groups.staleOwner(offsets, owners);
         if (stale !== undefined) throw stale;
         await this.coordinator.commitTransaction(txnSeq, offsets, sync);
       }
@@ -396,18 +396,6 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
       const upTo = this.activeSeqs.size === 0 ? this.lastSeq : Math.min(...this.activeSeqs) - 1;
       await this.coordinator.compact(upTo);
     }
-  }
-
-  /** The first offset whose partition its group's named member (sendOffsets' memberId) does not own, as an error. */
-  private staleOwner(offsets: OffsetCommit[], owners: ReadonlyMap<string, string> | undefined): CommitFailedError | undefined {
-    if (owners === undefined || owners.size === 0) return undefined;
-    for (const { groupId, offsets: list } of offsets) {
-      const memberId = owners.get(groupId);
-      if (memberId === undefined) continue;
-      const missing = this.groups.notOwned(groupId, memberId, list);
-      if (missing !== undefined) return new CommitFailedError(groupId, memberId, missing.topic, missing.partition);
-    }
-    return undefined;
   }
 
   async commitOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {

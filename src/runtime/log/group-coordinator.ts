@@ -1,3 +1,5 @@
+import type { OffsetCommit } from './coordinator-log.js';
+import { CommitFailedError } from './errors.js';
 import type {
   GroupDescription,
   GroupMember,
@@ -59,16 +61,22 @@ export class GroupCoordinator {
   }
 
   /**
-   * The first of `partitions` that member `memberId` of the group does not own right now, or
-   * undefined when it owns them all. A member that is leaving owns its partitions until their
-   * revocation is over (it commits them then).
+   * The error a transaction's commit gets when a member named in `owners` (group id → member id,
+   * from sendOffsets) does not own one of its group's partitions in `offsets` right now; undefined
+   * when each owns all of them. A leaving member owns its partitions until their revocation is
+   * over (it commits them then).
    */
-  notOwned(groupId: string, memberId: string, partitions: TopicPartition[]): TopicPartition | undefined {
-    const group = this.groups.get(groupId);
-    const member = group?.members.get(memberId) ?? group?.leaving.get(memberId);
-    if (member === undefined) return partitions[0];
-    const owned = new Set(member.assignment.map(key));
-    return partitions.find((tp) => !owned.has(key(tp)));
+  staleOwner(offsets: OffsetCommit[], owners: ReadonlyMap<string, string>): CommitFailedError | undefined {
+    for (const { groupId, offsets: list } of offsets) {
+      const memberId = owners.get(groupId);
+      if (memberId === undefined) continue;
+      const group = this.groups.get(groupId);
+      const member = group?.members.get(memberId) ?? group?.leaving.get(memberId);
+      const owned = new Set(member?.assignment.map(key));
+      const missing = list.find((tp) => !owned.has(key(tp)));
+      if (missing !== undefined) return new CommitFailedError(groupId, memberId, missing.topic, missing.partition);
+    }
+    return undefined;
   }
 
   /** Every member of every group leaves (the log is closing). */
