@@ -357,24 +357,21 @@ export class TaskManager {
     }
   }
 
-  /** Closes tasks dirty and forgets them; recreateMigrated brings them back if their partitions are still assigned. */
+  /** Closes tasks dirty (which forgets them); recreateMigrated brings them back if their partitions are still assigned. */
   private async dropTasks(tasks: StreamTask[]): Promise<void> {
     await this.closeDirty(tasks);
-    for (const task of tasks) if (this.tasks.get(task.id) === task) this.tasks.delete(task.id);
     this.migratedAt ??= this.config.clock();
   }
 
   /**
-   * Closes tasks dirty. Under exactly_once their producers' transactions are aborted first, and
-   * with them every task that shares one (its outputs went into the aborted transaction too).
+   * Closes tasks dirty and forgets them. Under exactly_once their producers' transactions are
+   * aborted first, and with them every task that shares one (its outputs went into the aborted
+   * transaction too).
    */
   private async closeDirty(given: StreamTask[]): Promise<void> {
     const tasks = given.filter((t) => !t.isClosed); // a task in two failed steps is closed once
-    if (this.config.processingGuarantee !== 'exactly_once') {
-      for (const task of tasks) await task.closeDirty();
-      return;
-    }
-    const producers = new Set(tasks.map((t) => t.producer));
+    const exactlyOnce = this.config.processingGuarantee === 'exactly_once';
+    const producers = exactlyOnce ? new Set(tasks.map((t) => t.producer)) : new Set<StreamsProducer>();
     const sharing = [...this.tasks.values()].filter((t) => producers.has(t.producer) && !tasks.includes(t) && !t.isClosed);
     for (const producer of producers) await producer.abort();
     for (const task of [...tasks, ...sharing]) {
