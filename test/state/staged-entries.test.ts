@@ -173,22 +173,26 @@ describe('StagedEntries', () => {
     };
     await commit([1, 2], 1); // new keys: holding them saves nothing
     expect(backing.checkpoint).toBe(1);
-    await commit([1, 2], 2); // the same keys again: held back
-    expect(backing.checkpoint).toBe(1);
-    expect(backing.get(keyOf(1))?.toString()).toBe('v1');
-    expect(entries.get(keyOf(1))).toBe('v2');
-    await commit([1, 2, 3], 3); // mostly repeats, but now 3 keys wait
-    expect(backing.checkpoint).toBe(3);
-    expect(backing.get(keyOf(3))?.toString()).toBe('v3');
-    await commit([3], 4);
-    expect(backing.checkpoint).toBe(3);
-    await entries.writeUnwritten();
+    expect(entries.cachedCount).toBe(0); // and, each written once, they are not cached
+    await commit([1, 2], 2); // so the same keys again still look new
+    expect(backing.checkpoint).toBe(2);
+    await commit([1, 1, 2, 2], 3); // written twice since the last commit: repeats, held back
+    expect(backing.checkpoint).toBe(2);
+    expect(entries.cachedCount).toBe(2);
+    expect(backing.get(keyOf(1))?.toString()).toBe('v2');
+    expect(entries.get(keyOf(1))).toBe('v3');
+    await commit([1, 2, 3], 4); // mostly repeats, but now 3 keys wait
     expect(backing.checkpoint).toBe(4);
     expect(backing.get(keyOf(3))?.toString()).toBe('v4');
-    await commit([1], 5);
-    await commit([7, 8, 1], 6); // two new keys of three: written, with the held-back one
-    expect(backing.checkpoint).toBe(6);
-    expect(backing.get(keyOf(8))?.toString()).toBe('v6');
+    await commit([3], 5); // cached by the last commit (mostly repeats): held back
+    expect(backing.checkpoint).toBe(4);
+    await entries.writeUnwritten();
+    expect(backing.checkpoint).toBe(5);
+    expect(backing.get(keyOf(3))?.toString()).toBe('v5');
+    await commit([1], 6);
+    await commit([7, 8, 1], 7); // two new keys of three: written, with the held-back one
+    expect(backing.checkpoint).toBe(7);
+    expect(backing.get(keyOf(8))?.toString()).toBe('v7');
   });
 
   it('forgetting expired segments drops their cached entries too, and reads of them find nothing', async () => {
@@ -197,7 +201,8 @@ describe('StagedEntries', () => {
     // Keys as a window store writes them: segment first, so that a segment's keys sort together.
     const segmentKey = (segment: number, n: number) => Buffer.from(`s${segment}-k${String(n).padStart(3, '0')}`);
     for (let segment = 0; segment < 10; segment++) {
-      for (let n = 0; n < 100; n++) entries.put(segmentKey(segment, n), `v${segment}-${n}`, 0);
+      // Each key written twice in its commit, so that it is cached (see the test below).
+      for (let n = 0; n < 200; n++) entries.put(segmentKey(segment, n % 100), `v${segment}-${n % 100}`, 0);
       entries.prepareCommit();
       await entries.commit(segment);
     }
@@ -208,5 +213,31 @@ describe('StagedEntries', () => {
     // The backing still has them (the store deletes the range itself); the cache must not answer for them either way.
     await backing.write([{ key: segmentKey(4, 1), value: null, timestamp: 0 }], undefined);
     expect(entries.get(segmentKey(4, 1))).toBeUndefined();
+  });
+
+  it('caches neither absent keys read nor keys a mostly-new commit wrote once, and reads them from the backing', async () => {
+    const backing = new MemoryBacking();
+    const entries = new StagedEntries<string>(backing, codec);
+    const commit = async (at: number) => {
+      entries.prepareCommit();
+      await entries.commit(at);
+    };
+    for (let k = 0; k < 100; k++) expect(entries.get(keyOf(k))).toBeUndefined();
+    expect(entries.cachedCount).toBe(0);
+    for (let k = 0; k < 100; k++) entries.put(keyOf(k), `a${k}`, 0);
+    entries.put(keyOf(7), 'b7', 0); // one key written twice
+    await commit(1);
+    expect(entries.cachedCount).toBe(1);
+    expect(entries.get(keyOf(7))).toBe('b7');
+    expect(entries.get(keyOf(8))).toBe('a8'); // from the backing; found values are cached as before
+    expect(entries.cachedCount).toBe(2);
+    // A commit of mostly repeats caches its new keys too.
+    for (let k = 0; k < 10; k++) entries.put(keyOf(k), `c${k}`, 0);
+    for (let k = 0; k < 10; k++) entries.put(keyOf(k), `d${k}`, 0);
+    entries.put(keyOf(500), 'new', 0);
+    await commit(2);
+    expect(entries.cachedCount).toBe(11); // 7 and 8, the other eight of 0-9, and 500
+    expect(entries.get(keyOf(500))).toBe('new');
+    expect(entries.get(keyOf(3))).toBe('d3');
   });
 });

@@ -4,8 +4,11 @@ import type { BackingOp, BytesBacking } from './bytes-backing.js';
 /** How a store turns its values into bytes and back. */
 export type ValueCodec<T> = { encode(value: T): Buffer; decode(bytes: Buffer): T };
 
-/** A staged write; `bytes` is its encoded value once a commit prepared it (null: a delete). */
-type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number; bytes: Buffer | null | undefined };
+/**
+ * A staged write; `bytes` is its encoded value once a commit prepared it (null: a delete).
+ * `repeated`: the key was written more than once since the last commit.
+ */
+type Staged<T> = { key: Buffer; value: T | undefined; timestamp: number; bytes: Buffer | null | undefined; repeated: boolean };
 /**
  * A committed entry's bytes (null: no value) and, once read, its value if that is immutable (not
  * an object). `spare`: the object the commit wrote, for the next reader to take instead of decoding.
@@ -45,8 +48,8 @@ export class StagedEntries<T> {
   private inFlight: Map<string, Staged<T>> | undefined;
   private readonly cache = new Map<string, Cached<T>>();
   private readonly cacheEntries: number;
-  /** The prepared commit: its ops, and their keys as latin1 strings. */
-  private pending: { ops: BackingOp[]; keys: string[] } | undefined;
+  /** The prepared commit: its ops, their keys as latin1 strings, and which were written more than once. */
+  private pending: { ops: BackingOp[]; keys: string[]; repeated: boolean[] } | undefined;
   private writes = 0;
   /** Committed writes not yet in the backing, by key (write-behind only); the last write of a key wins. */
   private unwritten = new Map<string, BackingOp>();
@@ -126,7 +129,13 @@ export class StagedEntries<T> {
     const cached = this.cache.get(ck);
     if (cached !== undefined && ck >= this.forgotten) return cached;
     const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
-    return this.remember(ck, held !== undefined ? held.value : (this.backing.get(key) ?? null));
+    const bytes = held !== undefined ? held.value : (this.backing.get(key) ?? null);
+    // Absence is not cached: a key read and not found is mostly one about to be written for the
+    // first time (a new key or window). With 1M keys seen once each, caching each absence (and
+    // then its first value) cost a quarter of a windowed count's throughput in cache upkeep and
+    // garbage collection, and made every new key look like a repeat to write-behind.
+    if (bytes === null) return { bytes, value: undefined, decoded: true, spare: undefined };
+    return this.remember(ck, bytes);
   }
 
   valueOf(cached: Cached<T>): T | undefined {
@@ -154,7 +163,8 @@ export class StagedEntries<T> {
     if (entry !== undefined) {
       entry.value = value;
       entry.timestamp = timestamp;
-    } else this.staged.set(ck, { key, value, timestamp, bytes: undefined });
+      entry.repeated = true;
+    } else this.staged.set(ck, { key, value, timestamp, bytes: undefined, repeated: false });
   }
 
   /**
@@ -204,13 +214,15 @@ export class StagedEntries<T> {
     if (this.pending !== undefined) throw new StateStoreError('A commit is already in flight: apply or discard it before preparing another');
     const ops: BackingOp[] = [...extra];
     const keys = extra.map((op) => op.key.toString('latin1'));
+    const repeated = extra.map(() => false);
     for (const [ck, s] of this.staged) {
       const bytes = s.value === undefined ? null : this.codec.encode(s.value);
       s.bytes = bytes;
       ops.push({ key: s.key, value: bytes, timestamp: s.timestamp });
       keys.push(ck);
+      repeated.push(s.repeated);
     }
-    this.pending = { ops, keys };
+    this.pending = { ops, keys, repeated };
     if (this.staged.size > 0) {
       this.inFlight = this.staged;
       this.staged = new Map();
@@ -226,40 +238,45 @@ export class StagedEntries<T> {
    */
   async commit(checkpoint: number | undefined): Promise<void> {
     if (this.pending === undefined) this.prepareCommit();
-    const { ops, keys } = this.pending!;
+    const { ops, keys, repeated } = this.pending!;
     this.pending = undefined;
+    // A key is a repeat when it was committed recently (it is cached or held back) or written
+    // more than once since the last commit. Repeats are what caching and holding back save on.
+    let repeats = 0;
+    for (let i = 0; i < keys.length; i++) if (repeated[i] || this.cache.has(keys[i]!) || this.unwritten.has(keys[i]!)) repeats++;
+    const mostlyNew = 2 * repeats < ops.length;
     const limits = this.options.writeBehind;
-    if (limits !== undefined) {
-      // A key committed recently is in the cache or held back: such repeats are what holding saves.
-      let repeats = 0;
-      for (const ck of keys) if (this.cache.has(ck) || this.unwritten.has(ck)) repeats++;
-      const mostlyNew = 2 * repeats < ops.length;
-      if (!mostlyNew || this.unwritten.size > 0) {
-        for (let i = 0; i < ops.length; i++) this.unwritten.set(keys[i]!, ops[i]!);
-        this.unwrittenRecords += ops.length;
-        if (checkpoint !== undefined) this.unwrittenCheckpoint = checkpoint;
-        this.settle(ops, keys);
-        if (mostlyNew || this.unwritten.size >= limits.keys || this.unwrittenRecords >= limits.records) await this.writeUnwritten();
-        return;
-      }
+    if (limits !== undefined && (!mostlyNew || this.unwritten.size > 0)) {
+      for (let i = 0; i < ops.length; i++) this.unwritten.set(keys[i]!, ops[i]!);
+      this.unwrittenRecords += ops.length;
+      if (checkpoint !== undefined) this.unwrittenCheckpoint = checkpoint;
+      this.settle(ops, keys, repeated, !mostlyNew);
+      if (mostlyNew || this.unwritten.size >= limits.keys || this.unwrittenRecords >= limits.records) await this.writeUnwritten();
+      return;
     }
     // Staged writes stay readable (queries run meanwhile) until the backing and cache have them.
     if (ops.length > 0 || checkpoint !== undefined) await this.backing.write(ops, checkpoint);
-    this.settle(ops, keys);
+    this.settle(ops, keys, repeated, !mostlyNew);
   }
 
   /**
-   * Committed writes become what reads see as committed. With `reuseCommitted`, a written object no
-   * reader took while the commit was in flight (see committedEntry) is kept as its entry's spare,
-   * for the next reader to own.
+   * Committed writes become what reads see as committed. Cached keys are updated; a key not
+   * cached is added when it was written more than once or, with `cacheNew`, always (a commit of
+   * mostly new keys caches only its repeats: keys seen once are unlikely to be read soon). With
+   * `reuseCommitted`, a written object no reader took while the commit was in flight (see
+   * committedEntry) is kept as its entry's spare, for the next reader to own.
    */
-  private settle(ops: readonly BackingOp[], keys: readonly string[]): void {
+  private settle(ops: readonly BackingOp[], keys: readonly string[], repeated: readonly boolean[], cacheNew: boolean): void {
     if (ops.length > 0) this.version++;
     const inFlight = this.options.reuseCommitted === true ? this.inFlight : undefined;
     for (let i = 0; i < ops.length; i++) {
       const bytes = ops[i]!.value;
+      let cached = this.cache.get(keys[i]!);
+      if (cached === undefined) {
+        if (!cacheNew && !repeated[i]) continue;
+        cached = this.remember(keys[i]!, bytes);
+      }
       const value = bytes === null ? undefined : inFlight?.get(keys[i]!)?.value;
-      const cached = this.cache.get(keys[i]!) ?? this.remember(keys[i]!, bytes);
       // Updated in place: holders of a cache entry (a store's memo) drop it when `version` changes.
       cached.bytes = bytes;
       cached.value = undefined;
