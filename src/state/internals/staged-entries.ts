@@ -131,9 +131,9 @@ export class StagedEntries<T> {
     const held = (this.unwritten.size > 0 ? this.unwritten.get(ck) : undefined) ?? this.writing?.get(ck);
     const bytes = held !== undefined ? held.value : (this.backing.get(key) ?? null);
     // Absence is not cached: a key read and not found is mostly one about to be written for the
-    // first time (a new key or window). With 1M keys seen once each, caching each absence (and
-    // then its first value) cost a quarter of a windowed count's throughput in cache upkeep and
-    // garbage collection, and made every new key look like a repeat to write-behind.
+    // first time (a new key or window). Caching each absence (and then its first value) made every
+    // new key look like a repeat to write-behind; a 1M-key windowed count, each key seen once, ran
+    // at 93k-113k records/s on two threads with it and 120k-138k without (side by side).
     if (bytes === null) return { bytes, value: undefined, decoded: true, spare: undefined };
     return this.remember(ck, bytes);
   }
