@@ -271,6 +271,22 @@ export function partitionedLogContract(backend: string, factory: LogFactory, cap
         expect((await readAll(log, topic, 0)).map((r) => r.value?.toString())).toEqual(['fresh']);
       });
 
+      it('releaseTransactionalId aborts the id\'s open transaction and fences it; the id then starts afresh', async () => {
+        const topic = uniqueTopic('txn-release');
+        await log.createTopic(topic);
+        const id = `${topic}-tx`;
+        const old = await log.transaction(id);
+        await old.produce([{ topic, partition: 0, key: null, value: b('released') }]);
+        expect(log.releaseTransactionalId).toBeDefined(); // every backend under test has it
+        await log.releaseTransactionalId!(id);
+        await expect(old.commit()).rejects.toBeInstanceOf(ProducerFencedError);
+        const fresh = await log.transaction(id);
+        await fresh.produce([{ topic, partition: 0, key: null, value: b('fresh') }]);
+        await fresh.commit();
+        // read_committed would stop before 'fresh' if the released transaction had been left open.
+        expect((await readAll(log, topic, 0)).map((r) => r.value?.toString())).toEqual(['fresh']);
+      });
+
       it('rejects use of a transaction after commit or abort', async () => {
         const topic = uniqueTopic('txn-state');
         await log.createTopic(topic);

@@ -409,7 +409,9 @@ export class TaskManager {
       this.producer.collector.clear();
       await this.closeDirty(tasks);
     }
-    await this.threadProducer?.abort(); // a thread's producer left with no task: nothing in it
+    // A thread's producer left with no task has nothing in it; its id goes with the thread.
+    await this.threadProducer?.abort();
+    await this.threadProducer?.release();
     this.threadProducer = undefined;
     this.tasks.clear();
   }

@@ -29,6 +29,7 @@ import type {
 } from './partitioned-log.js';
 import { planProduce, validateOffsets, partitionOf, type Topic } from './produce-plan.js';
 import { StickyPartitioner } from './sticky-partitioner.js';
+import { TransactionalIds } from './transactional-ids.js';
 import type { SegmentDamage } from './segment.js';
 import { describeConfig, resolveTopicConfig, validateTopicName, type ResolvedTopicConfig } from './topic-config.js';
 import { dumpTopicSegments, type SegmentDump } from './segment-dump.js';
@@ -75,8 +76,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
   /** Transactions check at commit that the member named in sendOffsets still owns its partitions. */
   readonly fencesByGroupMembership = true;
   private readonly topics = new Map<string, Topic>();
-  private readonly epochs = new Map<string, number>();
-  private readonly current = new Map<string, EmbeddedTransaction>();
+  private readonly transactionalIds = new TransactionalIds();
   private readonly activeSeqs = new Set<number>();
   private readonly sticky = new StickyPartitioner();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -337,18 +337,22 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     if (typeof transactionalId !== 'string' || transactionalId.length === 0) {
       throw new InvalidConfigError('transactionalId', 'must be a non-empty string');
     }
-    const epoch = (this.epochs.get(transactionalId) ?? 0) + 1;
-    this.epochs.set(transactionalId, epoch);
-    const previous = this.current.get(transactionalId);
+    const { epoch, previous } = this.transactionalIds.nextEpoch(transactionalId);
     // As Kafka's initTransactions: the fenced producer's unfinished transaction is aborted.
     if (previous?.isOpen) await this.track(previous.abortAfterFailure());
     const txn = new EmbeddedTransaction(this, transactionalId, epoch);
-    this.current.set(transactionalId, txn);
+    this.transactionalIds.started(transactionalId, txn);
     return txn;
   }
 
+  /** Forgets an id whose owner is gone (stream threads' ids are new at every start), fencing its transactions and aborting an open one. */
+  async releaseTransactionalId(transactionalId: string): Promise<void> {
+    const txn = this.transactionalIds.release(transactionalId);
+    if (txn?.isOpen) await this.track(txn.abortAfterFailure());
+  }
+
   isCurrent(transactionalId: string, epoch: number): boolean {
-    return this.epochs.get(transactionalId) === epoch;
+    return this.transactionalIds.isCurrent(transactionalId, epoch);
   }
 
   nextTxnSeq(): number {
@@ -473,7 +477,7 @@ export class EmbeddedLog implements PartitionedLog, TransactionHost {
     await this.groups.closeAll().catch(() => undefined);
     this.closed = true;
     await Promise.allSettled([...this.inflight]);
-    for (const txn of this.current.values()) if (txn.isOpen) await txn.abortAfterFailure().catch(() => undefined);
+    for (const txn of this.transactionalIds.transactions()) if (txn.isOpen) await txn.abortAfterFailure().catch(() => undefined);
     const partitions = this.allPartitions();
     if (this.fsyncPolicy !== 'never') await Promise.all(partitions.map((p) => p.sync(true)));
     for (const p of partitions) p.close();

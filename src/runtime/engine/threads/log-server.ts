@@ -68,8 +68,20 @@ export class LogServer {
     c.handle('txn.produceEncoded', (handle: number, encoded: EncodedBatches) => bases(this.embeddedTxn(handle).produceEncoded(encoded)));
     c.handle('txn.produceBatches', (handle: number, encoded: EncodedBatches) => produceBatches(this.embeddedTxn(handle), encoded));
     c.handle('txn.sendOffsets', (handle: number, groupId: string, offsets: TopicPartitionOffset[], memberId?: string) => this.txn(handle).sendOffsets(groupId, offsets, memberId));
-    c.handle('txn.commit', (handle: number) => this.txn(handle).commit());
-    c.handle('txn.abort', (handle: number) => this.txn(handle).abort());
+    // A transaction's handle goes once it has committed or been aborted: a stream thread begins one
+    // per commit, and kept handles held every transaction it ever ran. (A failed commit keeps it
+    // for the abort that follows.)
+    c.handle('txn.commit', async (handle: number) => {
+      await this.txn(handle).commit();
+      this.transactions.delete(handle);
+    });
+    c.handle('txn.abort', async (handle: number) => {
+      try {
+        await this.txn(handle).abort();
+      } finally {
+        this.transactions.delete(handle);
+      }
+    });
     c.handle('joinGroup', (joinId: number, groupId: string, topics: string[]) => this.joinGroup(joinId, groupId, topics));
     c.handle('leaveGroup', async (joinId: number) => {
       const member = this.members.get(joinId);
@@ -89,9 +101,14 @@ export class LogServer {
     return txn;
   }
 
+  /** Transactions whose handles are held: begun, not yet committed or aborted, their id not released. */
+  get heldTransactions(): number {
+    return this.transactions.size;
+  }
+
   private txn(handle: number): LogTransaction {
     const t = this.transactions.get(handle);
-    if (t === undefined) throw new Error(`Unknown transaction handle ${handle} (released)`);
+    if (t === undefined) throw new Error(`Unknown transaction handle ${handle} (ended or released)`);
     return t.txn;
   }
 

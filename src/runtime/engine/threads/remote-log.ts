@@ -1,6 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { EncodedBatches } from '../../log/encoded-batches.js';
-import { LogClosedError, UnknownTopicError } from '../../log/errors.js';
+import { LogClosedError, ProducerFencedError, TransactionStateError, UnknownTopicError } from '../../log/errors.js';
 import { StickyPartitioner } from '../../log/sticky-partitioner.js';
 import { decodeFetchedBatches } from '../../log/fetched-batches.js';
 import type {
@@ -46,6 +46,11 @@ export class RemoteLog implements PartitionedLog {
   private readonly shapes = new Map<string, TopicShape>();
   /** Null-key partitions, chosen here when records are encoded here. */
   private readonly sticky = new StickyPartitioner();
+  /**
+   * Transactions not yet ended, by handle. The serving thread forgets a handle once its
+   * transaction ends or its id is released; a later call is refused here, as the log would.
+   */
+  private readonly openTransactions = new Map<number, { id: string; ended: 'committed' | 'aborted' | 'released' | undefined }>();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
   readonly fencesByGroupMembership: boolean;
@@ -60,7 +65,16 @@ export class RemoteLog implements PartitionedLog {
   ) {
     if (capabilities.lastStableOffset) this.lastStableOffset = (topic, partition) => this.call('lastStableOffset', [topic, partition]);
     this.fencesByGroupMembership = capabilities.fencesByGroupMembership;
-    if (capabilities.releaseTransactionalId) this.releaseTransactionalId = (id) => this.call('releaseTransactionalId', [id]);
+    if (capabilities.releaseTransactionalId) {
+      this.releaseTransactionalId = (id) => {
+        for (const [handle, t] of this.openTransactions) {
+          if (t.id !== id) continue;
+          t.ended = 'released';
+          this.openTransactions.delete(handle);
+        }
+        return this.call('releaseTransactionalId', [id]);
+      };
+    }
     if (capabilities.encodedProduce) {
       this.produceBatches = (encoded) => this.call('produceBatches', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
       this.produceEncoded = (encoded) => this.call('produceEncoded', [encoded], [encoded.bytes.buffer as ArrayBuffer]);
@@ -135,14 +149,35 @@ export class RemoteLog implements PartitionedLog {
 
   async transaction(transactionalId: string): Promise<LogTransaction> {
     const handle = await this.call<number>('transaction', [transactionalId]);
-    const produceBatches = (encoded: EncodedBatches) => this.call<boolean>('txn.produceBatches', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]);
-    const produceEncoded = (encoded: EncodedBatches) => this.call<Float64Array | null>('txn.produceEncoded', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]);
+    const txn: { id: string; ended: 'committed' | 'aborted' | 'released' | undefined } = { id: transactionalId, ended: undefined };
+    this.openTransactions.set(handle, txn);
+    const live = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+      if (txn.ended === 'released') return Promise.reject(new ProducerFencedError(transactionalId));
+      if (txn.ended !== undefined) return Promise.reject(new TransactionStateError(transactionalId, operation, txn.ended));
+      return run();
+    };
+    const end = (state: 'committed' | 'aborted') => {
+      txn.ended ??= state;
+      this.openTransactions.delete(handle);
+    };
+    const produceBatches = (encoded: EncodedBatches) => live('produce', () => this.call<boolean>('txn.produceBatches', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]));
+    const produceEncoded = (encoded: EncodedBatches) => live('produce', () => this.call<Float64Array | null>('txn.produceEncoded', [handle, encoded], [encoded.bytes.buffer as ArrayBuffer]));
     return {
-      produce: (records) => this.produceVia('txn.produce', [handle], records),
+      produce: (records) => live('produce', () => this.produceVia('txn.produce', [handle], records)),
       ...(this.capabilities.encodedProduce && { produceBatches, produceEncoded }),
-      sendOffsets: (groupId, offsets, memberId) => this.call('txn.sendOffsets', [handle, groupId, offsets, memberId]),
-      commit: () => this.call('txn.commit', [handle]),
-      abort: () => this.call('txn.abort', [handle]),
+      sendOffsets: (groupId, offsets, memberId) => live('send offsets in', () => this.call('txn.sendOffsets', [handle, groupId, offsets, memberId])),
+      // A failed commit leaves the transaction open on the serving thread, for the abort that follows.
+      commit: () => live('commit', async () => {
+        await this.call('txn.commit', [handle]);
+        end('committed');
+      }),
+      abort: () => live('abort', async () => {
+        try {
+          await this.call('txn.abort', [handle]);
+        } finally {
+          end('aborted');
+        }
+      }),
     };
   }
 
