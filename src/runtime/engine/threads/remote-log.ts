@@ -32,6 +32,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A transaction begun through a RemoteLog, and how it ended (undefined: open). */
+type RemoteTransactionState = { id: string; ended: 'committed' | 'aborted' | 'released' | undefined };
+
 /**
  * The main thread's log, seen from a stream thread (worker): every call goes over the channel
  * to a LogServer. Fetched batches are decoded and checked here, produced records packed here.
@@ -50,7 +53,7 @@ export class RemoteLog implements PartitionedLog {
    * Transactions not yet ended, by handle. The serving thread forgets a handle once its
    * transaction ends or its id is released; a later call is refused here, as the log would.
    */
-  private readonly openTransactions = new Map<number, { id: string; ended: 'committed' | 'aborted' | 'released' | undefined }>();
+  private readonly openTransactions = new Map<number, RemoteTransactionState>();
   readonly lastStableOffset?: (topic: string, partition: number) => Promise<number>;
   readonly releaseTransactionalId?: (transactionalId: string) => Promise<void>;
   readonly fencesByGroupMembership: boolean;
@@ -149,7 +152,7 @@ export class RemoteLog implements PartitionedLog {
 
   async transaction(transactionalId: string): Promise<LogTransaction> {
     const handle = await this.call<number>('transaction', [transactionalId]);
-    const txn: { id: string; ended: 'committed' | 'aborted' | 'released' | undefined } = { id: transactionalId, ended: undefined };
+    const txn: RemoteTransactionState = { id: transactionalId, ended: undefined };
     this.openTransactions.set(handle, txn);
     const live = <T>(operation: string, run: () => Promise<T>): Promise<T> => {
       if (txn.ended === 'released') return Promise.reject(new ProducerFencedError(transactionalId));
