@@ -1,39 +1,24 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedLog, ProducerFencedError, TransactionStateError } from '../../src/index.js';
-import { capabilitiesOf, LogServer } from '../../src/runtime/engine/threads/log-server.js';
-import { RemoteLog } from '../../src/runtime/engine/threads/remote-log.js';
-import { RpcChannel, type MessageEndpoint } from '../../src/runtime/engine/threads/rpc-channel.js';
+import { ProducerFencedError, TransactionStateError, type EmbeddedLog } from '../../src/index.js';
+import type { LogServer } from '../../src/runtime/engine/threads/log-server.js';
+import type { RemoteLog } from '../../src/runtime/engine/threads/remote-log.js';
 import { readAll } from '../helpers/read-all.js';
+import { servedLog } from '../helpers/served-log.js';
 
 // A stream thread begins a transaction at every commit (ten a second under exactly_once): the
 // serving thread must not keep them once they end.
 describe('LogServer transaction handles', () => {
-  let dir: string;
   let embedded: EmbeddedLog;
   let server: LogServer;
   let log: RemoteLog;
-  let port: MessageChannel['port1'];
+  let dispose: () => Promise<void>;
 
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-log-server-'));
-    embedded = await EmbeddedLog.open(dir, { fsync: 'never', maintenanceIntervalMs: 0 });
+    ({ embedded, server, log, dispose } = await servedLog());
     await embedded.createTopic('t');
-    const { port1, port2 } = new MessageChannel();
-    port = port1;
-    server = new LogServer(new RpcChannel(port1 as unknown as MessageEndpoint), embedded);
-    log = new RemoteLog(new RpcChannel(port2 as unknown as MessageEndpoint), capabilitiesOf(embedded));
   });
 
-  afterEach(async () => {
-    await server.dispose();
-    port.close();
-    await embedded.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => dispose());
 
   it('forgets each transaction once it commits or aborts, and the ones of a released id', async () => {
     for (let i = 0; i < 30; i++) {
