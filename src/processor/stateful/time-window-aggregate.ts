@@ -32,12 +32,10 @@ export function timeWindowAggregate<K, V, A>(storeName: string, spec: TimeWindow
         store.observe(timestamp);
         const closeTime = store.observedStreamTime - spec.graceMs;
         let updated = 0;
-        let keyBytes: Buffer | undefined;
         for (let start = firstTimeWindowStart(spec, timestamp); start <= timestamp; start += spec.advanceMs) {
           const end = start + spec.sizeMs;
           if (end <= closeTime) continue;
-          keyBytes ??= store.serializeKey(key);
-          const r = store.updateWindow(keyBytes, start, fold, record);
+          const r = store.updateWindow(key, start, fold, record);
           out.sendLazy(r.id, start, windowedKey, record, r.value, r.old, timestamp);
           updated++;
         }

@@ -2,6 +2,7 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed.js';
 import type { KeyValue } from '../state-store.js';
 import type { WindowStore } from '../window-store.js';
+import { EntryKeyMemo } from './entry-key-memo.js';
 import { SegmentedStore } from './segmented-store.js';
 import type { WindowItem } from './window-items-codec.js';
 
@@ -14,6 +15,10 @@ export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
  */
 export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements WindowStore<K, V> {
   private readonly lastUpdate = { old: undefined, value: undefined, id: '' } as unknown as WindowUpdate<V>;
+  private readonly entryKeys = new EntryKeyMemo(
+    (key) => this.keyBytes(key as K),
+    (segment, keyBytes) => this.entryKey(segment, keyBytes),
+  );
 
   constructor(
     name: string,
@@ -48,7 +53,7 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     });
   }
 
-  /** The key's bytes, for updateWindow (a record updating several windows serializes once). */
+  /** The key's bytes, as the store keeps them (a join's outer-record buffer keys by them too). */
   serializeKey(key: K): Buffer {
     return this.keyBytes(key);
   }
@@ -59,10 +64,9 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
    * result (previous value, new value, the entry's id string, unique per window) is one object
    * reused by every call: read it before calling again.
    */
-  updateWindow<A>(keyBytes: Buffer, windowStart: number, next: (old: V | undefined, arg: A) => V, arg: A): WindowUpdate<V> {
-    const key = this.entryKey(this.segmentOf(windowStart), keyBytes);
-    const ck = key.toString('latin1');
-    const items = this.itemsToChange(key, ck);
+  updateWindow<A>(key: K, windowStart: number, next: (old: V | undefined, arg: A) => V, arg: A): WindowUpdate<V> {
+    const entry = this.entryKeys.of(key, this.segmentOf(windowStart));
+    const items = this.itemsToChange(entry.bytes, entry.id);
     let at = -1;
     for (let i = 0; i < items.length; i++) {
       if (items[i]!.start === windowStart) {
@@ -73,11 +77,11 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     const result = this.lastUpdate;
     result.old = at >= 0 ? items[at]!.value : undefined;
     result.value = next(result.old, arg);
-    result.id = ck;
+    result.id = entry.id;
     // The items are this call's to change (staged, or decoded or reused for it alone).
     if (at >= 0) items[at]!.value = result.value;
     else items.push({ start: windowStart, end: windowStart + this.windowSizeMs, value: result.value });
-    this.putItems(key, ck, items);
+    this.putItems(entry.bytes, entry.id, items);
     return result;
   }
 
