@@ -22,7 +22,7 @@ export class SegmentedSessionStore<K, V> extends SegmentedStore<K, V> implements
     const { start, end } = session.window;
     this.observe(end);
     if (end < this.expiryTime) return;
-    this.update(this.segmentOf(end), this.keyBytes(session.key), (items) => {
+    this.update(this.segmentOf(end), session.key, (items) => {
       const at = items.findIndex((i) => i.start === start && i.end === end);
       if (at >= 0) items[at] = { start, end, value };
       else items.push({ start, end, value });
@@ -31,7 +31,7 @@ export class SegmentedSessionStore<K, V> extends SegmentedStore<K, V> implements
 
   remove(session: Windowed<K>): void {
     const { start, end } = session.window;
-    this.update(this.segmentOf(end), this.keyBytes(session.key), (items) => {
+    this.update(this.segmentOf(end), session.key, (items) => {
       const at = items.findIndex((i) => i.start === start && i.end === end);
       if (at >= 0) items.splice(at, 1);
     });

@@ -2,6 +2,7 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed.js';
 import type { KeyValue } from '../state-store.js';
 import type { BackingOp } from './bytes-backing.js';
+import { EntryKeyMemo } from './entry-key-memo.js';
 import type { StoreInit } from './managed-store.js';
 import type { ValueCodec } from './staged-entries.js';
 import { StoreBase } from './store-base.js';
@@ -30,6 +31,11 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   private preparedObserved = -1;
   private liveFromSegment = 0;
   private itemCodec!: ValueCodec<WindowItem<V>[]>;
+  /** Entry keys of recently written keys: a key written again is not serialized again. */
+  protected readonly entryKeys = new EntryKeyMemo(
+    (key) => this.keyBytes(key as K),
+    (segment, keyBytes) => this.entryKey(segment, keyBytes),
+  );
 
   constructor(
     name: string,
@@ -99,13 +105,12 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
    * Changes one bucket: `change` gets an array it may modify (the staged one, or a copy of the
    * committed one, which stays as it was if the commit fails). Returns the entry's id string.
    */
-  protected update(segment: number, keyBytes: Buffer, change: (items: WindowItem<V>[]) => void): string {
-    const key = this.entryKey(segment, keyBytes);
-    const ck = key.toString('latin1');
-    const items = this.itemsToChange(key, ck);
+  protected update(segment: number, key: K, change: (items: WindowItem<V>[]) => void): string {
+    const entry = this.entryKeys.of(key, segment);
+    const items = this.itemsToChange(entry.bytes, entry.id);
     change(items);
-    this.putItems(key, ck, items);
-    return ck;
+    this.putItems(entry.bytes, entry.id, items);
+    return entry.id;
   }
 
   /**

@@ -2,7 +2,6 @@ import type { Serde } from '../../serdes/serde.js';
 import type { Windowed } from '../../serdes/windowed.js';
 import type { KeyValue } from '../state-store.js';
 import type { WindowStore } from '../window-store.js';
-import { EntryKeyMemo } from './entry-key-memo.js';
 import { SegmentedStore } from './segmented-store.js';
 import type { WindowItem } from './window-items-codec.js';
 
@@ -15,10 +14,6 @@ export type WindowUpdate<V> = { old: V | undefined; value: V; id: string };
  */
 export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements WindowStore<K, V> {
   private readonly lastUpdate = { old: undefined, value: undefined, id: '' } as unknown as WindowUpdate<V>;
-  private readonly entryKeys = new EntryKeyMemo(
-    (key) => this.keyBytes(key as K),
-    (segment, keyBytes) => this.entryKey(segment, keyBytes),
-  );
 
   constructor(
     name: string,
@@ -40,7 +35,7 @@ export class SegmentedWindowStore<K, V> extends SegmentedStore<K, V> implements 
     this.observe(windowStart);
     if (windowStart < this.expiryTime) return; // too old to keep, as Kafka Streams' window store
     const end = windowStart + this.windowSizeMs;
-    this.update(this.segmentOf(windowStart), this.keyBytes(key), (items) => {
+    this.update(this.segmentOf(windowStart), key, (items) => {
       if (this.retainDuplicates) {
         if (value !== null) items.push({ start: windowStart, end, value });
         return;
