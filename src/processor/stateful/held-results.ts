@@ -2,6 +2,9 @@ import type { ProcessorContext } from '../processor.js';
 import { StreamRecord } from '../stream-record.js';
 import type { Change } from './change.js';
 
+/** hold's key builder: the key was built already. */
+const keyItself = <K>(key: K): K => key;
+
 /** A held key; keys that share an id (other parts, e.g. other windows) follow it by `next`. */
 type Held<K, V> = { key: K; part: number; newValue: V | undefined; oldValue: V | undefined; timestamp: number; next: Held<K, V> | undefined };
 
@@ -16,6 +19,14 @@ export class HeldResults<K, V> {
   private held = new Map<string, Held<K, V>>();
 
   hold(id: string, key: K, newValue: V | undefined, oldValue: V | undefined, timestamp: number, part = 0): void {
+    this.holdLazy(id, part, keyItself, key, newValue, oldValue, timestamp);
+  }
+
+  /**
+   * As hold, but the key is `key(arg, part)`, built only when the key is not held yet (a held key
+   * just takes the new value): one map lookup per update, no key object per update.
+   */
+  holdLazy<A>(id: string, part: number, key: (arg: A, part: number) => K, arg: A, newValue: V | undefined, oldValue: V | undefined, timestamp: number): void {
     let last: Held<K, V> | undefined;
     for (let h = this.held.get(id); h !== undefined; h = h.next) {
       if (h.part === part) {
@@ -26,20 +37,9 @@ export class HeldResults<K, V> {
       last = h;
     }
     // Appended: keys flush in the order they were first held.
-    const entry = { key, part, newValue, oldValue, timestamp, next: undefined };
+    const entry = { key: key(arg, part), part, newValue, oldValue, timestamp, next: undefined };
     if (last === undefined) this.held.set(id, entry);
     else last.next = entry;
-  }
-
-  /** Updates a key already held; false when it is not (then hold it, building its key only now). */
-  update(id: string, newValue: V | undefined, timestamp: number, part = 0): boolean {
-    for (let h = this.held.get(id); h !== undefined; h = h.next) {
-      if (h.part !== part) continue;
-      h.newValue = newValue;
-      h.timestamp = timestamp;
-      return true;
-    }
-    return false;
   }
 
   flush(context: ProcessorContext<K, Change<V>>): number {

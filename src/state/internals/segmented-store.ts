@@ -12,6 +12,12 @@ import { windowItemsCodec, type WindowItem } from './window-items-codec.js';
 const META_KEY = Buffer.from([0xff]);
 const TWO_32 = 2 ** 32;
 
+/** Writes a segment number as the 8 big-endian bytes that start an entry key. */
+function writeSegment(out: Buffer, segment: number): void {
+  out.writeUInt32BE(Math.floor(segment / TWO_32), 0);
+  out.writeUInt32BE(segment >>> 0, 4);
+}
+
 /**
  * Storage shared by window and session stores. LevelDB offers no synchronous scan, and
  * processors are synchronous, so windows are not one entry each: entries are buckets keyed by
@@ -33,9 +39,11 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
   private itemCodec!: ValueCodec<WindowItem<V>[]>;
   /** Entry keys of recently written keys: a key written again is not serialized again. */
   protected readonly entryKeys = new EntryKeyMemo(
-    (key) => this.keyBytes(key as K),
-    (segment, keyBytes) => this.entryKey(segment, keyBytes),
+    (key, segment) => this.entryKeyOf(key as K, segment),
+    (entryKey, segment) => this.resegment(entryKey, segment),
   );
+  /** Where entryKeyOf serializes a key before copying it out (bytes 0-7 are left for the segment). */
+  private keyScratch = Buffer.allocUnsafe(256);
 
   constructor(
     name: string,
@@ -80,9 +88,35 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
 
   protected entryKey(segment: number, keyBytes: Buffer): Buffer {
     const out = Buffer.allocUnsafe(8 + keyBytes.length);
-    out.writeUInt32BE(Math.floor(segment / TWO_32), 0);
-    out.writeUInt32BE(segment >>> 0, 4);
+    writeSegment(out, segment);
     keyBytes.copy(out, 8);
+    return out;
+  }
+
+  /**
+   * entryKey(segment, keyBytes(key)), with the key serialized in place where its serde can
+   * (serializeInto): one Buffer per new entry key instead of two. With 1M keys, each seen once,
+   * every record makes a new entry key.
+   */
+  private entryKeyOf(key: K, segment: number): Buffer {
+    const serde = this.keySerde;
+    if (serde.serializeInto === undefined) return this.entryKey(segment, this.keyBytes(key));
+    let n = serde.serializeInto(this.serdeTopic, key, this.keyScratch, 8);
+    while (n < 0) {
+      this.keyScratch = Buffer.allocUnsafe(2 * this.keyScratch.length);
+      n = serde.serializeInto(this.serdeTopic, key, this.keyScratch, 8);
+    }
+    const out = Buffer.allocUnsafe(8 + n);
+    writeSegment(out, segment);
+    this.keyScratch.copy(out, 8, 8, 8 + n);
+    return out;
+  }
+
+  /** A copy of `entryKey` in another segment. */
+  private resegment(entryKey: Buffer, segment: number): Buffer {
+    const out = Buffer.allocUnsafe(entryKey.length);
+    entryKey.copy(out, 8, 8);
+    writeSegment(out, segment);
     return out;
   }
 

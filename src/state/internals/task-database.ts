@@ -104,6 +104,8 @@ class LevelBacking implements BytesBacking {
   private readonly prefix: Buffer;
   private readonly end: Buffer;
   private readonly checkpointKey: Buffer;
+  /** Prefix + key of a point read: getSync reads it before returning, so one buffer serves every read. */
+  private readScratch: Buffer;
   checkpoint: number | undefined;
 
   constructor(
@@ -113,6 +115,8 @@ class LevelBacking implements BytesBacking {
     this.prefix = Buffer.from(`s${storeName}\0`, 'latin1');
     this.end = prefixEnd(this.prefix);
     this.checkpointKey = Buffer.from(`c${storeName}`, 'latin1');
+    this.readScratch = Buffer.allocUnsafe(this.prefix.length + 256);
+    this.prefix.copy(this.readScratch);
     const saved = db.getSync(this.checkpointKey);
     this.checkpoint = saved === undefined ? undefined : Number(saved.readBigInt64BE(0));
   }
@@ -122,7 +126,13 @@ class LevelBacking implements BytesBacking {
   }
 
   get(key: Buffer): Buffer | undefined {
-    return this.db.getSync(this.full(key));
+    const n = this.prefix.length + key.length;
+    if (n > this.readScratch.length) {
+      this.readScratch = Buffer.allocUnsafe(2 * n);
+      this.prefix.copy(this.readScratch);
+    }
+    key.copy(this.readScratch, this.prefix.length);
+    return this.db.getSync(this.readScratch.subarray(0, n));
   }
 
   async *entries(gte?: Buffer, lt?: Buffer): AsyncIterable<readonly [Buffer, Buffer]> {
