@@ -104,8 +104,8 @@ class LevelBacking implements BytesBacking {
   private readonly prefix: Buffer;
   private readonly end: Buffer;
   private readonly checkpointKey: Buffer;
-  /** Prefix + key of a point read: getSync reads it before returning, so one buffer serves every read. */
-  private readScratch: Buffer;
+  /** Where prefixed() builds keys; bytes before the key are the prefix. */
+  private scratch: Buffer;
   checkpoint: number | undefined;
 
   constructor(
@@ -115,8 +115,8 @@ class LevelBacking implements BytesBacking {
     this.prefix = Buffer.from(`s${storeName}\0`, 'latin1');
     this.end = prefixEnd(this.prefix);
     this.checkpointKey = Buffer.from(`c${storeName}`, 'latin1');
-    this.readScratch = Buffer.allocUnsafe(this.prefix.length + 256);
-    this.prefix.copy(this.readScratch);
+    this.scratch = Buffer.allocUnsafe(this.prefix.length + 256);
+    this.prefix.copy(this.scratch);
     const saved = db.getSync(this.checkpointKey);
     this.checkpoint = saved === undefined ? undefined : Number(saved.readBigInt64BE(0));
   }
@@ -125,14 +125,23 @@ class LevelBacking implements BytesBacking {
     return Buffer.concat([this.prefix, key]);
   }
 
-  get(key: Buffer): Buffer | undefined {
+  /**
+   * full(key) in a buffer every call reuses: only for LevelDB calls that copy the key before they
+   * return (getSync; a chained batch's put and del, which copy it into the native batch). Spares
+   * a Buffer.concat per read and per written entry.
+   */
+  private prefixed(key: Buffer): Buffer {
     const n = this.prefix.length + key.length;
-    if (n > this.readScratch.length) {
-      this.readScratch = Buffer.allocUnsafe(2 * n);
-      this.prefix.copy(this.readScratch);
+    if (n > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(2 * n);
+      this.prefix.copy(this.scratch);
     }
-    key.copy(this.readScratch, this.prefix.length);
-    return this.db.getSync(this.readScratch.subarray(0, n));
+    key.copy(this.scratch, this.prefix.length);
+    return this.scratch.subarray(0, n);
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    return this.db.getSync(this.prefixed(key));
   }
 
   async *entries(gte?: Buffer, lt?: Buffer): AsyncIterable<readonly [Buffer, Buffer]> {
@@ -144,8 +153,8 @@ class LevelBacking implements BytesBacking {
   async write(ops: readonly BackingOp[], checkpoint: number | undefined): Promise<void> {
     const batch = this.db.batch();
     for (const op of ops) {
-      if (op.value === null) batch.del(this.full(op.key));
-      else batch.put(this.full(op.key), op.value);
+      if (op.value === null) batch.del(this.prefixed(op.key));
+      else batch.put(this.prefixed(op.key), op.value);
     }
     if (checkpoint !== undefined) {
       const value = Buffer.alloc(8);
