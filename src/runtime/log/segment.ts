@@ -249,10 +249,19 @@ export class Segment {
     return started;
   }
 
+  /**
+   * Closes both files; with a sync in flight (a segment rolled just before retention or
+   * compaction drops it), once that sync is done: closed under it, its fsync would fail (EBADF)
+   * or reach whatever file took the descriptor number, and the commit waiting on it would fail.
+   */
   close(): void {
     this.flushIndex();
-    fs.closeSync(this.fd);
-    fs.closeSync(this.indexFd);
+    const closeFiles = () => {
+      fs.closeSync(this.fd);
+      fs.closeSync(this.indexFd);
+    };
+    if (this.syncing === undefined) closeFiles();
+    else void this.syncing.then(closeFiles, closeFiles).catch(() => undefined); // nothing is left to do with a close that failed
   }
 
   /** Closes and deletes both files. */

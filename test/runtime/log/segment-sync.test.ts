@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
-// fsync made controllable: each call waits until the test opens the gate.
+// fsync made controllable: each call waits until the test opens the gate, then fails as a real
+// fsync would if its file was closed meanwhile.
 let openGate: () => void = () => undefined;
 let gate = Promise.resolve();
 vi.mock('../../../src/runtime/log/file-format.js', async (original) => ({
   ...(await original<typeof import('../../../src/runtime/log/file-format.js')>()),
-  fsyncAsync: () => gate,
+  fsyncAsync: (fd: number) => gate.then(() => void fs.fstatSync(fd)),
 }));
 
 const { Segment } = await import('../../../src/runtime/log/segment.js');
@@ -54,6 +55,21 @@ describe('syncing a segment or a partition', () => {
     openGate();
     await Promise.all([first, second]);
     expect(secondDone).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the files of a removed segment (retention, compaction) open until its sync in flight is done', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-segment-remove-'));
+    const segment = Segment.create(dir, 0);
+    const record = { key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1 };
+    const { batch, lastOffset, maxTimestamp } = encodeBatch([record], null, 24, 0, 0, 1);
+    segment.append(Buffer.from(batch), 0, lastOffset, 0, maxTimestamp);
+    gate = new Promise((resolve) => (openGate = resolve));
+    const syncing = segment.sync();
+    segment.remove();
+    expect(fs.existsSync(segment.logPath)).toBe(false);
+    openGate();
+    await expect(syncing).resolves.toBeUndefined();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
