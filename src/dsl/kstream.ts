@@ -4,6 +4,7 @@ import { flatMapRecords } from '../processor/stateless/flat-map-records.js';
 import { mapRecords } from '../processor/stateless/map-records.js';
 import { passThrough } from '../processor/stateless/pass-through.js';
 import { peekRecords } from '../processor/stateless/peek-records.js';
+import { checkTopicName } from '../processor/internals/topic-name.js';
 import { StreamRecord } from '../processor/stream-record.js';
 import type { TopicNameExtractor } from '../processor/topology-nodes.js';
 import type { Serde } from '../serdes/serde.js';
@@ -139,6 +140,7 @@ export class KStream<K, V> {
   /** Writes every record to a topic (or to the topic `extractor` names per record). */
   to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
     const name = this.graph.nodeName('KSTREAM-SINK', produced.name);
+    if (typeof topic !== 'function') checkTopicName(name, topic);
     const parent = this.nodeName;
     const options = { ...serdes(produced.key ?? this.keySerde, produced.value ?? this.valueSerde), ...(produced.partitioner && { partitioner: produced.partitioner }) };
     this.graph.add((t) => t.addSink(name, topic, options, parent));

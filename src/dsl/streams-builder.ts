@@ -3,6 +3,7 @@ import { Graph } from './internals/graph.js';
 import { serdes } from './internals/serde-options.js';
 import { KStream } from './kstream.js';
 import type { Consumed } from './options.js';
+import { checkTopicName } from '../processor/internals/topic-name.js';
 import { tableSource } from '../processor/stateful/table-source.js';
 import { Stores } from '../state/stores.js';
 import { storeOptionsFrom } from './internals/store-options-from.js';
@@ -28,6 +29,7 @@ export class StreamsBuilder {
   stream<K = unknown, V = unknown>(topics: string | string[] | RegExp, consumed: Consumed<K, V> = {}): KStream<K, V> {
     const name = this.graph.nodeName('KSTREAM-SOURCE', consumed.name);
     const list = typeof topics === 'string' ? [topics] : topics;
+    if (Array.isArray(list)) for (const topic of list) checkTopicName(name, topic);
     this.graph.add((t) => t.addSource(name, list, { ...serdes(consumed.key, consumed.value), ...(consumed.timestampExtractor && { timestampExtractor: consumed.timestampExtractor }) }));
     return new KStream<K, V>(this.graph, name, consumed.key, consumed.value);
   }
@@ -39,6 +41,7 @@ export class StreamsBuilder {
    */
   table<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized: Materialized<K, V> = {}): KTable<K, V> {
     const source = this.graph.nodeName('KSTREAM-SOURCE', consumed.name);
+    checkTopicName(source, topic);
     const name = this.graph.nodeName('KTABLE-SOURCE');
     const storeName = materialized.name ?? this.graph.nodeName('KTABLE-SOURCE-STATE-STORE');
     const keySerde = materialized.keySerde ?? consumed.key;
@@ -58,6 +61,7 @@ export class StreamsBuilder {
    */
   globalTable<K = unknown, V = unknown>(topic: string, consumed: Consumed<K, V> = {}, materialized: Omit<Materialized<K, V>, 'logging' | 'caching' | 'retentionMs'> = {}): GlobalKTable<K, V> {
     const storeName = materialized.name ?? this.graph.nodeName('GLOBALKTABLE-SOURCE-STATE-STORE');
+    checkTopicName(storeName, topic);
     const keySerde = materialized.keySerde ?? consumed.key;
     const valueSerde = materialized.valueSerde ?? consumed.value;
     const store = Stores.keyValueStore<K, V>({ ...storeOptionsFrom(storeName, materialized, keySerde, valueSerde), logging: false, caching: false });

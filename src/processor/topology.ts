@@ -1,5 +1,6 @@
 import type { Serde } from '../serdes/serde.js';
 import type { StateStore, StoreBuilder } from '../state/state-store.js';
+import { checkTopicName } from './internals/topic-name.js';
 import type { ProcessorSupplier } from './processor.js';
 import { describeTopology, mermaidTopology } from './topology-description.js';
 import { TopologyError } from './topology-error.js';
@@ -42,6 +43,7 @@ export class Topology {
   addSource<K, V>(name: string, topics: string[] | RegExp, options: SourceOptions<K, V> = {}): this {
     this.checkNewName(name);
     if (Array.isArray(topics) && topics.length === 0) throw new TopologyError(`Source "${name}" needs at least one topic`);
+    if (Array.isArray(topics)) for (const t of topics) checkTopicName(name, t);
     const node: SourceNode = {
       kind: 'source',
       name,
@@ -63,6 +65,7 @@ export class Topology {
 
   addSink<K, V>(name: string, topic: string | TopicNameExtractor<K, V>, options: SinkOptions<K, V>, ...parents: string[]): this {
     this.checkNewName(name);
+    if (typeof topic !== 'function') checkTopicName(name, topic);
     this.checkParents(name, parents);
     const node: SinkNode = {
       kind: 'sink',
@@ -102,6 +105,7 @@ export class Topology {
    */
   addGlobalStore<K, V>(builder: StoreBuilder, topic: string, options: { keySerde?: Serde<K>; valueSerde?: Serde<V> } = {}): this {
     if (this.storeBuilders.has(builder.name) || this.globals.has(builder.name)) throw new TopologyError(`A state store named "${builder.name}" already exists`);
+    checkTopicName(builder.name, topic);
     if (builder.logging) throw new TopologyError(`Global store "${builder.name}" must not have a changelog: its topic "${topic}" is one`);
     this.globals.set(builder.name, { builder, topic, keySerde: options.keySerde as Serde<unknown> | undefined, valueSerde: options.valueSerde as Serde<unknown> | undefined });
     return this;

@@ -72,6 +72,17 @@ describe('Topology', () => {
     t.addProcessor('p', () => ({ process: () => undefined }), 'src');
     expect(() => t.connectProcessorAndStateStores(['p', 'missing'])).toThrow(/store "missing", which was never added/);
   });
+
+  it('rejects an empty topic name when the source or sink is added, not when the app starts', () => {
+    expect(() => new Topology().addSource('src', ['in', ''])).toThrow(/Node "src" names topic "": a topic needs a non-empty name/);
+    const t = new Topology().addSource('src', ['in']);
+    expect(() => t.addSink('sink', '', {}, 'src')).toThrow(TopologyError);
+    const builder = new StreamsBuilder();
+    expect(() => builder.stream('')).toThrow(TopologyError);
+    expect(() => builder.table('')).toThrow(TopologyError);
+    expect(() => builder.globalTable('')).toThrow(TopologyError);
+    expect(() => builder.stream('in', { key: s, value: s }).to('')).toThrow(TopologyError);
+  });
 });
 
 /** A tiny counting store to exercise addStateStore/getStateStore plumbing. */
