@@ -25,7 +25,7 @@ export class AggregateOutput<K, V> {
   /** As send, but builds the key (`key(arg, part)`) only when it is needed: a held key just takes the new value. */
   sendLazy<A>(id: string, part: number, key: (arg: A, part: number) => K, arg: A, newValue: V | undefined, oldValue: V | undefined, timestamp: number): void {
     if (this.held !== undefined) this.held.holdLazy(id, part, key, arg, newValue, oldValue, timestamp);
-    else this.context.forward(new StreamRecord(key(arg, part), { newValue, oldValue }, timestamp));
+    else this.send(id, key(arg, part), newValue, oldValue, timestamp, part);
   }
 
   /** `id` and `part` (e.g. a window start) together name the key whose updates coalesce. */

@@ -16,13 +16,19 @@ const { Segment } = await import('../../../src/runtime/log/segment.js');
 const { PartitionLog } = await import('../../../src/runtime/log/partition-log.js');
 const { encodeBatch } = await import('../../../src/runtime/log/record-batch.js');
 
+/** A new segment in a new folder, holding one record not yet synced. */
+function segmentWithOneRecord(folderPrefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+  const segment = Segment.create(dir, 0);
+  const record = { key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1 };
+  const { batch, lastOffset, maxTimestamp } = encodeBatch([record], null, 24, 0, 0, 1);
+  segment.append(Buffer.from(batch), 0, lastOffset, 0, maxTimestamp);
+  return { dir, segment };
+}
+
 describe('syncing a segment or a partition', () => {
   it('makes a caller with nothing new to sync wait for the sync in flight, which covers its writes', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-segment-sync-'));
-    const segment = Segment.create(dir, 0);
-    const record = { key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1 };
-    const { batch, lastOffset, maxTimestamp } = encodeBatch([record], null, 24, 0, 0, 1);
-    segment.append(Buffer.from(batch), 0, lastOffset, 0, maxTimestamp);
+    const { dir, segment } = segmentWithOneRecord('tributary-segment-sync-');
     gate = new Promise((resolve) => (openGate = resolve));
     let firstDone = false;
     let secondDone = false;
@@ -59,11 +65,7 @@ describe('syncing a segment or a partition', () => {
   });
 
   it('keeps the files of a removed segment (retention, compaction) open until its sync in flight is done', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-segment-remove-'));
-    const segment = Segment.create(dir, 0);
-    const record = { key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1 };
-    const { batch, lastOffset, maxTimestamp } = encodeBatch([record], null, 24, 0, 0, 1);
-    segment.append(Buffer.from(batch), 0, lastOffset, 0, maxTimestamp);
+    const { dir, segment } = segmentWithOneRecord('tributary-segment-remove-');
     gate = new Promise((resolve) => (openGate = resolve));
     const syncing = segment.sync();
     segment.remove();
