@@ -8,8 +8,11 @@ import {
   Serdes,
   StoreNotReadyError,
   StreamsApp,
+  Stores,
   StreamsBuilder,
   TimeWindows,
+  Topology,
+  type KeyValueStore,
   TributaryError,
   type ReadOnlyKeyValueStore,
   type ReadOnlyWindowStore,
@@ -366,5 +369,39 @@ describe('staged writes', () => {
     expect(await commitsFor('fresh')).toBeGreaterThanOrEqual(4);
     // 3,750 keys each written 4 times: staging saves three writes in four, so nothing is forced.
     expect(await commitsFor('repeats')).toBe(0);
+  });
+
+  it('are not committed early for a burst of new keys after a commit whose keys repeated (a new window starts)', async () => {
+    const log = await openLog();
+    await log.createTopic('burst', { partitions: 1 });
+    // 3,750 keys written 4 times each, then a record asking for a commit, then 4,000 new keys.
+    const repeats = Array.from({ length: 15_000 }, (_, i) => `k${Math.floor(i / 4)}`);
+    const fresh = Array.from({ length: 4_000 }, (_, i) => `new${i}`);
+    const keys = [...repeats, 'commit-now', ...fresh];
+    await log.produce(keys.map((k) => ({ topic: 'burst', key: Buffer.from(k), value: Buffer.from('x') })));
+    const topology = new Topology()
+      .addSource('src', ['burst'], { keySerde: s, valueSerde: s })
+      .addProcessor<string, string, never, never>('count', () => {
+        let store: KeyValueStore<string, number>;
+        let commit: () => void;
+        return {
+          init: (c) => {
+            store = c.getStateStore<KeyValueStore<string, number>>('counts');
+            commit = () => c.commit();
+          },
+          process: (r) => {
+            store.put(r.key, (store.get(r.key) ?? 0) + 1);
+            if (r.key === 'commit-now') commit();
+          },
+        };
+      }, 'src')
+      .addStateStore(Stores.keyValueStore({ name: 'counts', keySerde: s, valueSerde: n }), 'count');
+    const app = new StreamsApp(topology, { applicationId: 'burst', log, stateDir: tempDir('tributary-state-'), commitIntervalMs: 3_600_000 });
+    await app.start();
+    await until(() => app.metrics().processedRecords === keys.length, 'every record to be processed', 60_000);
+    // Only the requested commit: the 4,000 new keys (past the 2k bound for new keys) wait for the
+    // interval, as the last commit coalesced; a steady run of new keys still commits early (above).
+    expect(app.metrics().commits).toBe(1);
+    await app.close();
   });
 });
