@@ -114,10 +114,7 @@ export abstract class SegmentedStore<K, V> extends StoreBase<WindowItem<V>[]> {
 
   /** A copy of `entryKey` in another segment. */
   private resegment(entryKey: Buffer, segment: number): Buffer {
-    const out = Buffer.allocUnsafe(entryKey.length);
-    entryKey.copy(out, 8, 8);
-    writeSegment(out, segment);
-    return out;
+    return this.entryKey(segment, entryKey.subarray(8));
   }
 
   /** Times before this are past retention: not returned, not stored. */
